@@ -1,0 +1,45 @@
+# Ramal task runner. `just --list` shows every recipe.
+# Install just with `cargo install --locked just` or `scripts/bootstrap`.
+
+set shell := ["bash", "-euo", "pipefail", "-c"]
+
+# List the recipes.
+default:
+    @just --list
+
+# Run every check and every test (fmt, clippy, docs, all tests on SQLite and PostgreSQL).
+test:
+    scripts/test
+
+# Format the code.
+fmt:
+    cargo fmt --all
+
+# Clippy with warnings as errors.
+lint:
+    cargo clippy --workspace --all-targets -- -D warnings
+
+# Build the API docs (warnings are errors).
+doc:
+    RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps
+
+# Install Twilio's official helper libraries used as the reference (Python and Node).
+reference:
+    tools/reference/setup.sh
+
+# Regenerate the reference fixtures from Twilio's official helper libraries.
+fixtures: reference
+    tools/reference/.venv/bin/python tools/reference/twiml_fixtures.py
+    node tools/reference/twiml_fixtures.mjs
+    tools/reference/.venv/bin/python tools/reference/token_fixtures.py
+    node tools/reference/token_fixtures.mjs
+
+# Benchmarks of the protocol crates against twilio-python, printing the ratios.
+bench-protocol: reference
+    scripts/bench-twiml
+    scripts/bench-token
+
+# Storage benchmarks (SQLite and PostgreSQL); see scripts/bench-store for size knobs.
+bench-store:
+    scripts/ensure-postgres
+    scripts/bench-store

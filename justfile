@@ -30,7 +30,6 @@ reference:
 # Regenerate the reference fixtures from Twilio's official helper libraries.
 fixtures: reference
     tools/reference/.venv/bin/python tools/reference/twiml_fixtures.py
-    node tools/reference/twiml_fixtures.mjs
     tools/reference/.venv/bin/python tools/reference/token_fixtures.py
     node tools/reference/token_fixtures.mjs
 

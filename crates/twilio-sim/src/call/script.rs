@@ -191,7 +191,7 @@ impl CallScript {
         let bare = target.strip_prefix("client:").unwrap_or(target);
         self.legs
             .iter()
-            .find(|(t, _)| t == target || t == bare)
+            .find(|(t, _)| t == target || t.strip_prefix("client:").unwrap_or(t) == bare)
             .map(|(_, s)| s)
             .unwrap_or(&self.default_leg)
     }

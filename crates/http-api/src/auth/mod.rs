@@ -1,0 +1,12 @@
+//! Agent authentication: passwords, sessions, login throttling, external JWTs.
+
+pub mod external;
+pub mod extract;
+pub mod password;
+pub mod signer;
+pub mod throttle;
+
+pub use external::{ExternalUser, ExternalVerifier};
+pub use extract::CurrentAgent;
+pub use signer::{LinkCheck, SessionClaims, Signer};
+pub use throttle::LoginThrottle;

@@ -1,0 +1,187 @@
+//! Prometheus metrics in the text exposition format.
+//!
+//! A handful of counters and one latency histogram per route do not justify a metrics
+//! framework; atomics keep the hot path to a few relaxed increments.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+/// Latency bucket upper bounds, in seconds.
+const BUCKETS: [f64; 12] = [
+    0.000_5, 0.001, 0.002_5, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 5.0,
+];
+
+#[derive(Debug, Default)]
+struct Histogram {
+    counts: [AtomicU64; BUCKETS.len()],
+    count: AtomicU64,
+    sum_micros: AtomicU64,
+}
+
+impl Histogram {
+    fn observe(&self, elapsed: Duration) {
+        let secs = elapsed.as_secs_f64();
+        for (bound, slot) in BUCKETS.iter().zip(&self.counts) {
+            if secs <= *bound {
+                slot.fetch_add(1, Ordering::Relaxed);
+            }
+        }
+        self.count.fetch_add(1, Ordering::Relaxed);
+        self.sum_micros
+            .fetch_add(elapsed.as_micros() as u64, Ordering::Relaxed);
+    }
+}
+
+/// The server's metrics registry, shared by every worker.
+#[derive(Debug, Default)]
+pub struct Metrics {
+    /// (route pattern, status code) -> count; route patterns are a small fixed set.
+    requests: Mutex<BTreeMap<(String, u16), u64>>,
+    latency: Mutex<BTreeMap<String, std::sync::Arc<Histogram>>>,
+    rejected_signatures: AtomicU64,
+    events_stored: AtomicU64,
+    events_duplicate: AtomicU64,
+    calls_refused: AtomicU64,
+}
+
+impl Metrics {
+    /// Counts one finished request of `route` (the route pattern, not the raw path).
+    pub fn request(&self, route: &str, status: u16, elapsed: Duration) {
+        *self
+            .requests
+            .lock()
+            .expect("metrics lock poisoned")
+            .entry((route.to_owned(), status))
+            .or_default() += 1;
+        let histogram = self
+            .latency
+            .lock()
+            .expect("metrics lock poisoned")
+            .entry(route.to_owned())
+            .or_default()
+            .clone();
+        histogram.observe(elapsed);
+    }
+
+    /// A webhook refused for its signature.
+    pub fn rejected_signature(&self) {
+        self.rejected_signatures.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A Twilio event stored (`duplicate`: it was already stored).
+    pub fn event_stored(&self, duplicate: bool) {
+        if duplicate {
+            self.events_duplicate.fetch_add(1, Ordering::Relaxed);
+        } else {
+            self.events_stored.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// An outbound call refused (unknown agent or destination not allowed).
+    pub fn call_refused(&self) {
+        self.calls_refused.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Renders every metric in Prometheus' text format.
+    pub fn render(&self) -> String {
+        let mut out = String::new();
+        out.push_str("# HELP ramal_http_requests_total HTTP requests by route and status.\n");
+        out.push_str("# TYPE ramal_http_requests_total counter\n");
+        for ((route, status), n) in self.requests.lock().expect("metrics lock poisoned").iter() {
+            let _ = writeln!(
+                out,
+                "ramal_http_requests_total{{route=\"{route}\",status=\"{status}\"}} {n}"
+            );
+        }
+        out.push_str("# HELP ramal_http_request_duration_seconds Request latency by route.\n");
+        out.push_str("# TYPE ramal_http_request_duration_seconds histogram\n");
+        for (route, h) in self.latency.lock().expect("metrics lock poisoned").iter() {
+            for (bound, slot) in BUCKETS.iter().zip(&h.counts) {
+                let _ = writeln!(
+                    out,
+                    "ramal_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{bound}\"}} {}",
+                    slot.load(Ordering::Relaxed)
+                );
+            }
+            let count = h.count.load(Ordering::Relaxed);
+            let _ = writeln!(
+                out,
+                "ramal_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {count}"
+            );
+            let _ = writeln!(
+                out,
+                "ramal_http_request_duration_seconds_sum{{route=\"{route}\"}} {}",
+                h.sum_micros.load(Ordering::Relaxed) as f64 / 1e6
+            );
+            let _ = writeln!(
+                out,
+                "ramal_http_request_duration_seconds_count{{route=\"{route}\"}} {count}"
+            );
+        }
+        let counters = [
+            (
+                "ramal_webhook_signatures_rejected_total",
+                "Webhooks refused because their Twilio signature did not verify.",
+                &self.rejected_signatures,
+            ),
+            (
+                "ramal_events_stored_total",
+                "Twilio events stored.",
+                &self.events_stored,
+            ),
+            (
+                "ramal_events_duplicate_total",
+                "Twilio events received again (retries, duplicates) and ignored.",
+                &self.events_duplicate,
+            ),
+            (
+                "ramal_calls_refused_total",
+                "Outbound calls refused (unknown agent or destination not allowed).",
+                &self.calls_refused,
+            ),
+        ];
+        for (name, help, value) in counters {
+            let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
+            let _ = writeln!(out, "{name} {}", value.load(Ordering::Relaxed));
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_counters_and_histograms() {
+        let m = Metrics::default();
+        m.request("/api/twilio/voice", 200, Duration::from_micros(700));
+        m.request("/api/twilio/voice", 200, Duration::from_millis(30));
+        m.request("/api/twilio/voice", 403, Duration::from_micros(100));
+        m.rejected_signature();
+        m.event_stored(false);
+        m.event_stored(true);
+        let text = m.render();
+        assert!(
+            text.contains(
+                "ramal_http_requests_total{route=\"/api/twilio/voice\",status=\"200\"} 2"
+            )
+        );
+        assert!(text.contains(
+            "ramal_http_request_duration_seconds_bucket{route=\"/api/twilio/voice\",le=\"0.001\"} 2"
+        ));
+        assert!(text.contains(
+            "ramal_http_request_duration_seconds_bucket{route=\"/api/twilio/voice\",le=\"0.05\"} 3"
+        ));
+        assert!(
+            text.contains(
+                "ramal_http_request_duration_seconds_count{route=\"/api/twilio/voice\"} 3"
+            )
+        );
+        assert!(text.contains("ramal_webhook_signatures_rejected_total 1"));
+        assert!(text.contains("ramal_events_duplicate_total 1"));
+    }
+}

@@ -1,0 +1,3 @@
+//! How Ramal answers Twilio's questions about calls.
+
+pub mod twiml;

@@ -114,6 +114,7 @@ fn init_logging() {
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .try_init();
 }
@@ -142,7 +143,11 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
 }
 
 async fn serve(config: Config) -> Result<(), String> {
-    if config.twilio.is_none() {
+    if config.demo {
+        tracing::warn!(
+            "DEMO MODE: no Twilio account configured, a built-in Twilio simulator answers instead; calls are not real"
+        );
+    } else if config.twilio.is_none() {
         tracing::warn!(
             "no Twilio account configured (TWILIO_* variables): webhooks are refused and browsers get no token"
         );

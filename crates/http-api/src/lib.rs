@@ -15,6 +15,7 @@
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod demo;
 pub mod error;
 pub mod live;
 pub mod metrics;

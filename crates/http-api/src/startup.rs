@@ -70,7 +70,7 @@ impl std::fmt::Debug for Application {
 
 impl Application {
     /// Opens the store from the configuration and binds `config.bind`.
-    pub async fn build(config: Config) -> Result<Self, StartError> {
+    pub async fn build(mut config: Config) -> Result<Self, StartError> {
         std::fs::create_dir_all(&config.data_dir).map_err(|source| StartError::DataDir {
             path: config.data_dir.display().to_string(),
             source,
@@ -80,7 +80,24 @@ impl Application {
             addr: config.bind.to_string(),
             source,
         })?;
-        Self::with(config, store, listener)
+        // The default public URL names the bind address: with port 0 it must name the real port.
+        let default_url = format!("http://{}", config.bind);
+        if let Ok(addr) = listener.local_addr()
+            && config.public_url.base() == default_url
+        {
+            config.public_url = crate::config::PublicUrl::parse(&format!("http://{addr}"))
+                .map_err(|e| StartError::Config(e.to_string()))?;
+        }
+        let demo = if config.demo {
+            Some(
+                crate::demo::start(&mut config)
+                    .await
+                    .map_err(StartError::Config)?,
+            )
+        } else {
+            None
+        };
+        Self::with_demo(config, store, listener, demo)
     }
 
     /// Builds the server on an open store and a bound listener.
@@ -89,6 +106,16 @@ impl Application {
         store: Arc<dyn CallStore>,
         listener: TcpListener,
     ) -> Result<Self, StartError> {
+        Self::with_demo(config, store, listener, None)
+    }
+
+    /// Like [`Application::with`], with demo mode's simulator.
+    pub fn with_demo(
+        config: Config,
+        store: Arc<dyn CallStore>,
+        listener: TcpListener,
+        demo: Option<twilio_sim::Simulator>,
+    ) -> Result<Self, StartError> {
         let port = listener
             .local_addr()
             .map_err(|source| StartError::Bind {
@@ -96,7 +123,7 @@ impl Application {
                 source,
             })?
             .port();
-        let state = build_state(config, store)?;
+        let state = build_state(config, store, demo)?;
         let server = serve(state.clone(), listener)?;
         Ok(Self {
             port,
@@ -121,7 +148,11 @@ impl Application {
     }
 }
 
-fn build_state(config: Config, store: Arc<dyn CallStore>) -> Result<AppState, StartError> {
+fn build_state(
+    config: Config,
+    store: Arc<dyn CallStore>,
+    demo: Option<twilio_sim::Simulator>,
+) -> Result<AppState, StartError> {
     let session_secret = match &config.auth.session_secret {
         Some(secret) => secret.clone(),
         None => load_or_create_secret(&config.data_dir.join("session.key"))?,
@@ -168,6 +199,7 @@ fn build_state(config: Config, store: Arc<dyn CallStore>) -> Result<AppState, St
         metrics: Arc::new(Metrics::default()),
         live,
         dummy_hash: password::dummy_hash().into(),
+        demo,
     })
 }
 

@@ -56,4 +56,6 @@ pub struct AppState {
     pub live: broadcast::Sender<LiveEvent>,
     /// Hash checked when a username does not exist (equal timing).
     pub dummy_hash: Arc<str>,
+    /// The embedded Twilio simulator in demo mode.
+    pub demo: Option<twilio_sim::Simulator>,
 }

@@ -80,6 +80,7 @@ struct FileServer {
     public_url: Option<String>,
     data_dir: Option<String>,
     max_body_bytes: Option<usize>,
+    demo: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -244,6 +245,21 @@ pub fn load(source: &Source) -> Result<Config, ConfigError> {
         )
         .unwrap_or(64 * 1024);
 
+    let demo = match r.parse::<bool>(
+        "RAMAL_DEMO",
+        file.server.demo.map(|b| b.to_string()),
+        "Use true or false.",
+    ) {
+        Some(true) if twilio.is_some() => {
+            r.problems.push(
+                "RAMAL_DEMO=true with a Twilio account configured: demo mode replaces Twilio by a simulator; unset one of them".into(),
+            );
+            false
+        }
+        Some(demo) => demo,
+        None => twilio.is_none(),
+    };
+
     if !r.problems.is_empty() {
         return Err(ConfigError {
             problems: r.problems,
@@ -259,6 +275,7 @@ pub fn load(source: &Source) -> Result<Config, ConfigError> {
         calls: calls.expect("checked above"),
         auth,
         max_body_bytes,
+        demo,
     })
 }
 
@@ -581,6 +598,7 @@ mod tests {
     fn defaults_run_locally_without_twilio() {
         let c = load(&env(&[])).unwrap();
         assert!(c.twilio.is_none());
+        assert!(c.demo, "no Twilio account: demo mode");
         assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
         assert_eq!(c.public_url.base(), "http://127.0.0.1:8080");
         assert!(c.database_url.starts_with("sqlite://"));
@@ -591,6 +609,7 @@ mod tests {
     #[test]
     fn full_twilio_config_is_typed() {
         let c = load(&env(&FULL)).unwrap();
+        assert!(!c.demo);
         let t = c.twilio.unwrap();
         assert_eq!(t.phone_number.as_str(), "+553123916801");
         assert!(

@@ -41,6 +41,9 @@ pub struct Config {
     pub auth: AuthConfig,
     /// Largest request body accepted, in bytes.
     pub max_body_bytes: usize,
+    /// Demo mode (`RAMAL_DEMO`, default on when no Twilio account is configured): an embedded
+    /// Twilio simulator stands in for Twilio, so calls can be placed and received without one.
+    pub demo: bool,
 }
 
 /// The Twilio account: the seed's six variables plus optional shared webhook keys.

@@ -37,6 +37,8 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/twilio/voicemail-complete"),
     ("POST", "/api/twilio/call-status"),
     ("POST", "/api/twilio/recording-status"),
+    ("POST", "/api/demo/inbound"),
+    ("POST", "/api/demo/calls"),
     ("GET", "/api/openapi.json"),
     ("GET", "/healthz"),
     ("GET", "/readyz"),
@@ -68,6 +70,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/presence", web::post().to(presence::heartbeat))
                 .route("/presence", web::delete().to(presence::leave))
                 .route("/presence/leave", web::post().to(presence::leave_beacon))
+                .route("/demo/inbound", web::post().to(crate::demo::inbound))
+                .route("/demo/calls", web::post().to(crate::demo::outbound))
                 .route("/agents", web::get().to(agents::list))
                 .route("/agents", web::post().to(agents::create))
                 .route("/agents/{id}", web::patch().to(agents::update))

@@ -25,7 +25,7 @@ pub async fn settings(
         "language": config.calls.language,
         "default_country_code": default_country_code,
         "twilio_configured": config.twilio.is_some(),
-        "demo": false,
+        "demo": state.demo.is_some(),
         "ring_timeout_secs": config.calls.ring_timeout_secs,
         "allowed_destinations": config.calls.destinations.prefixes(),
         "voicemail": config.calls.voicemail,

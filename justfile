@@ -7,6 +7,14 @@ set shell := ["bash", "-euo", "pipefail", "-c"]
 default:
     @just --list
 
+# Run Ramal (demo mode with embedded SQLite unless TWILIO_* variables are set).
+run *args:
+    scripts/run {{args}}
+
+# Create an administrator (prompts for the password).
+admin username="admin" name="Administrador":
+    scripts/run agent add {{username}} --name "{{name}}" --admin
+
 # Run every check and every test (fmt, clippy, docs, all tests on SQLite and PostgreSQL).
 test:
     scripts/test

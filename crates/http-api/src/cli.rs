@@ -41,6 +41,11 @@ enum Command {
         #[arg(long)]
         agent: String,
     },
+    /// Recording filing jobs: list them, retry dead ones.
+    Recordings {
+        #[command(subcommand)]
+        action: crate::recordings::cli::RecordingsCommand,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -139,6 +144,7 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
         }
         Command::Agent { action } => agent(action, config).await,
         Command::Token { agent } => token(&agent, config).await,
+        Command::Recordings { action } => crate::recordings::cli::run(action, config).await,
     }
 }
 
@@ -156,6 +162,11 @@ async fn serve(config: Config) -> Result<(), String> {
         tracing::warn!(
             public_url = %config.public_url,
             "the public URL is not https: fine locally, but Twilio webhooks and browser microphones need https"
+        );
+    }
+    if !crate::assets::built() {
+        tracing::warn!(
+            "this binary has no webphone (frontend/dist was missing when it was compiled): run scripts/frontend-build, then build ramal again"
         );
     }
     let app = Application::build(config)

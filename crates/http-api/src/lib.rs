@@ -5,13 +5,17 @@
 //! | module | job |
 //! |---|---|
 //! | [`config`] | typed configuration: TOML file + environment, every problem explained |
+//! | [`assets`] | the webphone, embedded at build time and served with its CSP |
+//! | [`demo`] | demo mode: the embedded Twilio simulator and the webphone's simulated calls |
 //! | [`startup`] | building the server on a listener (port 0 in tests) |
 //! | [`webhook`] | Twilio signature validation, proxy-aware |
 //! | [`auth`] | passwords, sessions, login throttling, external JWTs |
 //! | [`voice`] | the TwiML documents Ramal answers with |
+//! | [`recordings`] | the recording pipeline: filing worker, Twilio media, playback ranges |
 //! | [`routes`] | the route table and handlers |
 //! | [`error`] | the one mapping from errors to HTTP responses |
 
+pub mod assets;
 pub mod auth;
 pub mod cli;
 pub mod config;
@@ -21,6 +25,7 @@ pub mod live;
 pub mod metrics;
 pub mod phone;
 pub mod presence;
+pub mod recordings;
 pub mod routes;
 pub mod startup;
 pub mod state;

@@ -17,6 +17,15 @@ pub enum LiveEvent {
         /// `available`, `away` or `offline`.
         state: &'static str,
     },
+    /// Demo mode: a simulated call rings this agent's webphone (only that agent is told).
+    DemoIncoming {
+        /// The agent whose webphone rings.
+        agent_id: i64,
+        /// The ringing leg: what the webphone answers, rejects or hangs up.
+        call_sid: String,
+        /// Who calls (the leg's `From`).
+        from: String,
+    },
 }
 
 /// Whether an agent may see a call: admins see all; agents see the calls they took part in

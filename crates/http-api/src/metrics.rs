@@ -45,6 +45,12 @@ pub struct Metrics {
     events_stored: AtomicU64,
     events_duplicate: AtomicU64,
     calls_refused: AtomicU64,
+    recording_jobs_done: AtomicU64,
+    recording_jobs_failed: AtomicU64,
+    recording_jobs_dead: AtomicU64,
+    recording_bytes_filed: AtomicU64,
+    recordings_played_session: AtomicU64,
+    recordings_played_link: AtomicU64,
 }
 
 impl Metrics {
@@ -83,6 +89,36 @@ impl Metrics {
     /// An outbound call refused (unknown agent or destination not allowed).
     pub fn call_refused(&self) {
         self.calls_refused.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A recording filed in every sink.
+    pub fn recording_job_done(&self) {
+        self.recording_jobs_done.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A filing attempt failed and will be retried.
+    pub fn recording_job_failed(&self) {
+        self.recording_jobs_failed.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// A filing job gave up (dead until an admin retries it).
+    pub fn recording_job_dead(&self) {
+        self.recording_jobs_dead.fetch_add(1, Ordering::Relaxed);
+    }
+
+    /// Bytes of recordings stored in one sink.
+    pub fn recording_bytes_filed(&self, bytes: u64) {
+        self.recording_bytes_filed
+            .fetch_add(bytes, Ordering::Relaxed);
+    }
+
+    /// A recording played, through a session or a signed link.
+    pub fn recording_played(&self, via: call_store::model::PlaybackVia) {
+        let counter = match via {
+            call_store::model::PlaybackVia::Session => &self.recordings_played_session,
+            call_store::model::PlaybackVia::SignedLink => &self.recordings_played_link,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
     }
 
     /// Renders every metric in Prometheus' text format.
@@ -142,10 +178,42 @@ impl Metrics {
                 "Outbound calls refused (unknown agent or destination not allowed).",
                 &self.calls_refused,
             ),
+            (
+                "ramal_recording_jobs_done_total",
+                "Recordings filed in every configured sink.",
+                &self.recording_jobs_done,
+            ),
+            (
+                "ramal_recording_jobs_failed_total",
+                "Recording filing attempts that failed and will be retried.",
+                &self.recording_jobs_failed,
+            ),
+            (
+                "ramal_recording_jobs_dead_total",
+                "Recording filing jobs that gave up (dead until an admin retries them).",
+                &self.recording_jobs_dead,
+            ),
+            (
+                "ramal_recording_bytes_filed_total",
+                "Bytes of recordings stored, summed over sinks.",
+                &self.recording_bytes_filed,
+            ),
         ];
         for (name, help, value) in counters {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
             let _ = writeln!(out, "{name} {}", value.load(Ordering::Relaxed));
+        }
+        out.push_str("# HELP ramal_recordings_played_total Recording playbacks by how they were authorised.\n");
+        out.push_str("# TYPE ramal_recordings_played_total counter\n");
+        for (via, counter) in [
+            ("session", &self.recordings_played_session),
+            ("signed_link", &self.recordings_played_link),
+        ] {
+            let _ = writeln!(
+                out,
+                "ramal_recordings_played_total{{via=\"{via}\"}} {}",
+                counter.load(Ordering::Relaxed)
+            );
         }
         out
     }

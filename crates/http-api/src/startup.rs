@@ -14,7 +14,7 @@ use base64::Engine as _;
 use call_store::CallStore;
 use tokio::sync::broadcast;
 
-use crate::auth::{ExternalVerifier, LoginThrottle, Signer, password};
+use crate::auth::{AgentCache, ExternalVerifier, LoginThrottle, Signer, password};
 use crate::config::{Config, Secret};
 use crate::error::ApiError;
 use crate::metrics::Metrics;
@@ -58,6 +58,8 @@ pub struct Application {
     port: u16,
     server: Server,
     state: AppState,
+    /// The recording worker, stopped (its jobs released) when the server stops.
+    worker: Option<crate::recordings::WorkerHandle>,
 }
 
 impl std::fmt::Debug for Application {
@@ -124,11 +126,16 @@ impl Application {
             })?
             .port();
         let state = build_state(config, store, demo)?;
+        if let Some(demo) = &state.demo {
+            demo.spawn_bridge(&state);
+        }
         let server = serve(state.clone(), listener)?;
+        let worker = crate::recordings::worker::start(&state);
         Ok(Self {
             port,
             server,
             state,
+            worker,
         })
     }
 
@@ -144,7 +151,11 @@ impl Application {
 
     /// Runs until the server stops (SIGINT/SIGTERM finish in-flight requests first).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let result = self.server.await;
+        if let Some(worker) = self.worker {
+            worker.stop().await;
+        }
+        result
     }
 }
 
@@ -186,6 +197,8 @@ fn build_state(
         .map_err(|e| StartError::Config(e.to_string()))?
         .map(Arc::new);
     let (live, _) = broadcast::channel(1024);
+    let recordings =
+        Arc::new(crate::recordings::Pipeline::new(&config).map_err(StartError::Config)?);
     Ok(AppState {
         urls: Arc::new(CallbackUrls::under(&config.public_url)),
         config: Arc::new(config),
@@ -195,11 +208,13 @@ fn build_state(
         signer: Arc::new(Signer::new(session_secret)),
         external,
         throttle: Arc::new(LoginThrottle::default()),
+        agents: Arc::new(AgentCache::default()),
         presence: Arc::new(Presence::default()),
         metrics: Arc::new(Metrics::default()),
         live,
         dummy_hash: password::dummy_hash().into(),
-        demo,
+        demo: demo.map(crate::demo::Demo::new),
+        recordings,
     })
 }
 

@@ -6,7 +6,7 @@ use access_token::{AccountSid, ApiKeySecret, ApiKeySid, ApplicationSid};
 use call_store::CallStore;
 use tokio::sync::broadcast;
 
-use crate::auth::{ExternalVerifier, LoginThrottle, Signer};
+use crate::auth::{AgentCache, ExternalVerifier, LoginThrottle, Signer};
 use crate::config::Config;
 use crate::live::LiveEvent;
 use crate::metrics::Metrics;
@@ -46,6 +46,8 @@ pub struct AppState {
     pub external: Option<Arc<ExternalVerifier>>,
     /// Failed-login counters.
     pub throttle: Arc<LoginThrottle>,
+    /// Recently authenticated agents.
+    pub agents: Arc<AgentCache>,
     /// Agents whose webphone is connected.
     pub presence: Arc<Presence>,
     /// Prometheus counters.
@@ -56,6 +58,8 @@ pub struct AppState {
     pub live: broadcast::Sender<LiveEvent>,
     /// Hash checked when a username does not exist (equal timing).
     pub dummy_hash: Arc<str>,
-    /// The embedded Twilio simulator in demo mode.
-    pub demo: Option<twilio_sim::Simulator>,
+    /// The embedded Twilio simulator in demo mode, and whose browser each live call is.
+    pub demo: Option<crate::demo::Demo>,
+    /// The recording pipeline's sinks, Twilio media client and worker wake-up.
+    pub recordings: Arc<crate::recordings::Pipeline>,
 }

@@ -56,6 +56,41 @@ impl CallClock {
         }
         self.now = at;
     }
+
+    /// Like [`advance_to`](Self::advance_to), but stops early when `interrupt` completes: the
+    /// clock then reads the virtual instant it completed at (real time elapsed, unscaled).
+    ///
+    /// `live` waits are for a person (an interactive leg): they take real time even when the
+    /// scale is 0, since nobody can act in no time at all.
+    pub(crate) async fn advance_until<T>(
+        &mut self,
+        at: Duration,
+        live: bool,
+        interrupt: impl Future<Output = T>,
+    ) -> Option<T> {
+        let scale = if live && self.scale == 0.0 {
+            1.0
+        } else {
+            self.scale
+        };
+        let ahead = at.saturating_sub(self.now);
+        let started = tokio::time::Instant::now();
+        tokio::select! {
+            // A command already waiting wins over a zero-length sleep.
+            biased;
+            value = interrupt => {
+                if scale > 0.0 {
+                    let elapsed = started.elapsed().div_f64(scale).min(ahead);
+                    self.now += elapsed;
+                }
+                Some(value)
+            }
+            () = tokio::time::sleep(ahead.mul_f64(scale)) => {
+                self.now = self.now.max(at);
+                None
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -80,5 +115,46 @@ mod tests {
         assert_eq!(rfc2822(c.wall(c.now())), "Mon, 01 Jan 2024 01:00:00 +0000");
         c.advance_to(Duration::from_secs(10)).await;
         assert_eq!(c.now(), Duration::from_secs(3600), "time never goes back");
+    }
+
+    #[tokio::test]
+    async fn an_interrupt_stops_the_wait_at_its_virtual_instant() {
+        let start = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+        // 1 virtual second = 10 ms of real time.
+        let mut c = CallClock::new(start, 0.01);
+        let early = tokio::time::sleep(Duration::from_millis(50));
+        let got = c.advance_until(Duration::from_secs(60), false, early).await;
+        assert_eq!(got, Some(()));
+        assert!(
+            c.now() >= Duration::from_secs(5) && c.now() < Duration::from_secs(60),
+            "{:?}",
+            c.now()
+        );
+        let never = std::future::pending::<()>();
+        assert_eq!(
+            c.advance_until(Duration::from_secs(60), false, never).await,
+            None
+        );
+        assert_eq!(c.now(), Duration::from_secs(60));
+    }
+
+    #[tokio::test]
+    async fn live_waits_take_real_time_even_at_scale_zero() {
+        let start = Utc.with_ymd_and_hms(2024, 1, 1, 0, 0, 0).unwrap();
+        let mut c = CallClock::new(start, 0.0);
+        let real = std::time::Instant::now();
+        let never = std::future::pending::<()>();
+        c.advance_until(Duration::from_millis(80), true, never)
+            .await;
+        assert!(real.elapsed() >= Duration::from_millis(80));
+        // Not live: instant.
+        let real = std::time::Instant::now();
+        c.advance_until(
+            Duration::from_secs(3600),
+            false,
+            std::future::pending::<()>(),
+        )
+        .await;
+        assert!(real.elapsed() < Duration::from_secs(1));
     }
 }

@@ -26,4 +26,15 @@ pub enum SimError {
     /// The task running the call panicked or was cancelled.
     #[error("the call task failed: {0}")]
     CallTask(String),
+    /// The call this SID belongs to has ended: nobody can act on it any more.
+    #[error("call {0} is over")]
+    CallOver(String),
+    /// The command does not apply to the leg in its current state.
+    #[error("cannot act on {call_sid}: {reason}")]
+    InvalidCommand {
+        /// The SID the command named.
+        call_sid: String,
+        /// Why, e.g. "the leg is not ringing".
+        reason: &'static str,
+    },
 }

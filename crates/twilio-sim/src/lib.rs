@@ -19,7 +19,7 @@ mod simulator;
 pub mod twiml;
 
 pub use call::{
-    CallHandle, CallReport, CallScript, CallStatus, LegReport, LegScript, Notification,
+    CallHandle, CallReport, CallScript, CallStatus, LegReport, LegScript, LegUpdate, Notification,
     RecordFinish, RecordScript,
 };
 pub use config::{

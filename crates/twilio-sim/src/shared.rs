@@ -5,7 +5,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
 
 use chrono::{DateTime, Utc};
+use tokio::sync::broadcast;
 
+use crate::call::LegUpdate;
+use crate::call::control::CallControl;
 use crate::config::{ApiKey, MediaOptions, ReverseProxy};
 use crate::delivery::request::Signer;
 use crate::delivery::{DeliveryOptions, DeliveryRecord, Outgoing, PendingCallback, WebhookKind};
@@ -53,6 +56,8 @@ pub(crate) struct State {
     pub(crate) media_faults: VecDeque<MediaFault>,
     /// DTMF the browser sent, per call SID (and the set of calls the simulator knows).
     pub(crate) digits: HashMap<String, String>,
+    /// Command queues of the calls running now, under every SID of each (parent and legs).
+    pub(crate) controls: HashMap<String, CallControl>,
     pub(crate) call_counter: u64,
     /// Virtual calendar when `SimConfig::start_time` is set.
     pub(crate) calendar: Option<DateTime<Utc>>,
@@ -87,6 +92,8 @@ pub(crate) struct Shared {
     pub(crate) media_key: String,
     pub(crate) seq: AtomicU64,
     pub(crate) event_ids: AtomicU64,
+    /// Live leg progress for [`Simulator::leg_updates`](crate::Simulator::leg_updates).
+    pub(crate) leg_updates: broadcast::Sender<LegUpdate>,
     pub(crate) state: Mutex<State>,
 }
 

@@ -9,8 +9,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use reqwest::header::{HeaderMap, HeaderValue};
 
+use crate::call::control::{self, CallControl, Command};
 use crate::call::engine::{CallRun, Origin, ParentCall};
-use crate::call::{CallHandle, CallReport, CallScript};
+use crate::call::{CallHandle, CallReport, CallScript, LegUpdate};
 use crate::config::{ApiKey, SimConfig};
 use crate::delivery::{
     DeliveryOptions, DeliveryRecord, Dispatcher, PendingCallback, WebhookKind, send,
@@ -25,6 +26,9 @@ use crate::secret::Secret;
 use crate::shared::{Dated, Shared, State};
 use crate::signature::{Forgery, SigningScheme};
 use crate::twiml::Method;
+
+/// Leg updates kept for a slow subscriber before it starts missing some.
+const LEG_UPDATE_BUFFER: usize = 256;
 
 /// A running Twilio simulator: REST API and media host on 127.0.0.1, plus the call driver.
 ///
@@ -71,6 +75,7 @@ impl Simulator {
             requests: Vec::new(),
             media_faults: VecDeque::new(),
             digits: HashMap::new(),
+            controls: HashMap::new(),
             call_counter: 0,
             calendar: config.start_time.map(DateTime::<Utc>::from),
         };
@@ -92,6 +97,7 @@ impl Simulator {
             media_key,
             seq: AtomicU64::new(0),
             event_ids: AtomicU64::new(0),
+            leg_updates: tokio::sync::broadcast::channel(LEG_UPDATE_BUFFER).0,
             state: Mutex::new(state),
         });
         let servers = rest::start(
@@ -199,7 +205,7 @@ impl Simulator {
         to: String,
         script: CallScript,
     ) -> Result<CallHandle, SimError> {
-        let (route, start, options, call_index, sid) = {
+        let (route, start, options, call_index, sid, commands) = {
             let mut st = self.shared.lock();
             let route = match &origin {
                 Origin::Browser { .. } => st.application.value.route(),
@@ -210,7 +216,9 @@ impl Simulator {
             st.call_counter += 1;
             let sid = format!("CA{}", st.rng.hex(16));
             st.digits.insert(sid.clone(), String::new());
-            (route, start, st.delivery.clone(), call_index, sid)
+            let (control, commands) = control::channel(&sid);
+            st.controls.insert(sid.clone(), control);
+            (route, start, st.delivery.clone(), call_index, sid, commands)
         };
         let parent = ParentCall {
             sid: sid.clone(),
@@ -220,7 +228,14 @@ impl Simulator {
             route,
         };
         let dispatcher = Dispatcher::new(Arc::clone(&self.shared), options, call_index);
-        let run = CallRun::new(Arc::clone(&self.shared), parent, script, start, dispatcher);
+        let run = CallRun::new(
+            Arc::clone(&self.shared),
+            parent,
+            script,
+            start,
+            dispatcher,
+            commands,
+        );
         let shared = Arc::clone(&self.shared);
         let task = tokio::spawn(async move {
             let (report, elapsed) = run.run().await;
@@ -301,6 +316,67 @@ impl Simulator {
         self.start_inbound_from_phone(from, to, script)?
             .finish()
             .await
+    }
+
+    // ----- acting on live calls -----------------------------------------------------------------
+
+    fn control(&self, call_sid: &str) -> Result<CallControl, SimError> {
+        let st = self.shared.lock();
+        match st.controls.get(call_sid) {
+            Some(c) => Ok(c.clone()),
+            None if st.digits.contains_key(call_sid) => {
+                Err(SimError::CallOver(call_sid.to_owned()))
+            }
+            None => Err(SimError::UnknownCall(call_sid.to_owned())),
+        }
+    }
+
+    /// Hangs up a live call from outside: with the parent's SID the caller hangs up (ringing
+    /// legs are canceled, a talk ends, as with [`CallScript::caller_hangs_up_after`]); with a
+    /// dialed leg's SID that party hangs up (a talk ends and the call goes on with the `<Dial>`
+    /// `action` or the next verb; a leg still ringing declines, as [`reject_leg`] does).
+    ///
+    /// Returns once the call has applied it, at the virtual instant it arrived.
+    ///
+    /// [`reject_leg`]: Self::reject_leg
+    pub async fn hangup(&self, call_sid: &str) -> Result<(), SimError> {
+        let control = self.control(call_sid)?;
+        let command = if control.parent_sid == call_sid {
+            Command::HangupCaller
+        } else {
+            Command::HangupLeg(call_sid.to_owned())
+        };
+        control.send(call_sid, command).await
+    }
+
+    /// The party of a ringing leg (usually [`LegScript::Interactive`]) answers now: it wins the
+    /// `<Dial>` (other ringing legs are canceled) and talks until someone hangs up. Leg SIDs come
+    /// from [`leg_updates`](Self::leg_updates) or the server's status callbacks.
+    ///
+    /// [`LegScript::Interactive`]: crate::LegScript::Interactive
+    pub async fn answer_leg(&self, leg_sid: &str) -> Result<(), SimError> {
+        let control = self.control(leg_sid)?;
+        control
+            .send(leg_sid, Command::Answer(leg_sid.to_owned()))
+            .await
+    }
+
+    /// The party of a ringing leg declines it: the leg ends `busy` (what users report for a
+    /// Voice SDK `call.reject()`; Twilio's documentation is silent), other legs keep ringing.
+    pub async fn reject_leg(&self, leg_sid: &str) -> Result<(), SimError> {
+        let control = self.control(leg_sid)?;
+        control
+            .send(leg_sid, Command::Reject(leg_sid.to_owned()))
+            .await
+    }
+
+    /// Progress of every dialed leg from now on (`initiated`, `ringing`, `in-progress`,
+    /// terminal), e.g. to show a ringing phone and answer it with [`answer_leg`]. A subscriber
+    /// that falls more than 256 updates behind misses the oldest.
+    ///
+    /// [`answer_leg`]: Self::answer_leg
+    pub fn leg_updates(&self) -> tokio::sync::broadcast::Receiver<LegUpdate> {
+        self.shared.leg_updates.subscribe()
     }
 
     // ----- DTMF -------------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Instant;
 
 use access_token::Identity;
 use actix_web::dev::Payload;
@@ -56,7 +57,8 @@ impl FromRequest for CurrentAgent {
     }
 }
 
-fn bearer(req: &HttpRequest) -> Option<String> {
+/// The token of an `Authorization: Bearer` header.
+pub(crate) fn bearer(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.split_once(' ')?;
     scheme
@@ -69,18 +71,31 @@ fn bearer(req: &HttpRequest) -> Option<String> {
 pub async fn authenticate(state: &AppState, token: &str) -> Result<Agent, ApiError> {
     let now = chrono::Utc::now().timestamp();
     if let Some(claims) = state.signer.read_session(token, now) {
-        let credentials = match state.store.get_agent(claims.agent_id).await? {
-            Some(agent) if agent.active => {
-                state.store.get_agent_credentials(&agent.username).await?
+        let cached = state.agents.get(claims.agent_id, Instant::now());
+        let (agent, generation) = match cached {
+            Some(hit) => hit,
+            None => {
+                let credentials = match state.store.get_agent(claims.agent_id).await? {
+                    Some(agent) if agent.active => {
+                        state.store.get_agent_credentials(&agent.username).await?
+                    }
+                    _ => None,
+                };
+                let Some(c) = credentials.filter(|c| c.agent.active) else {
+                    return Err(ApiError::Unauthorized);
+                };
+                let generation = state.signer.generation(c.password_hash());
+                state
+                    .agents
+                    .put(c.agent.clone(), generation.clone(), Instant::now());
+                (c.agent, generation)
             }
-            _ => None,
         };
-        return match credentials {
-            // A password change ends every session issued before it.
-            Some(c) if state.signer.generation(c.password_hash()) == claims.generation => {
-                Ok(c.agent)
-            }
-            _ => Err(ApiError::Unauthorized),
+        // A password change ends every session issued before it.
+        return if generation == claims.generation {
+            Ok(agent)
+        } else {
+            Err(ApiError::Unauthorized)
         };
     }
     if let Some(user) = state

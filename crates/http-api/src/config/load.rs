@@ -71,6 +71,10 @@ struct FileConfig {
     calls: FileCalls,
     #[serde(default)]
     auth: FileAuth,
+    #[serde(default)]
+    recordings: super::recordings::FileRecordings,
+    #[serde(default)]
+    drive: super::recordings::FileDrive,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -245,6 +249,8 @@ pub fn load(source: &Source) -> Result<Config, ConfigError> {
         )
         .unwrap_or(64 * 1024);
 
+    let recordings = super::recordings::read(r.env, file.recordings, file.drive, &mut r.problems);
+
     let demo = match r.parse::<bool>(
         "RAMAL_DEMO",
         file.server.demo.map(|b| b.to_string()),
@@ -276,6 +282,7 @@ pub fn load(source: &Source) -> Result<Config, ConfigError> {
         auth,
         max_body_bytes,
         demo,
+        recordings,
     })
 }
 
@@ -685,7 +692,8 @@ mod tests {
         assert_eq!(c.calls.ring_timeout_secs, 30);
         // Every variable the example documents is one this loader reads, and vice versa.
         let text = std::fs::read_to_string(example).unwrap();
-        let source = include_str!("load.rs");
+        // The recording pipeline's variables are read in recordings.rs.
+        let source = concat!(include_str!("load.rs"), include_str!("recordings.rs"));
         let documented: std::collections::BTreeSet<&str> = text
             .split(|c: char| !(c.is_ascii_uppercase() || c == '_' || c.is_ascii_digit()))
             .filter(|w| w.starts_with("RAMAL_") || w.starts_with("TWILIO_"))

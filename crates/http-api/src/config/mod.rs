@@ -5,6 +5,7 @@
 
 mod load;
 mod public_url;
+mod recordings;
 mod secret;
 
 use std::collections::HashMap;
@@ -16,6 +17,7 @@ use access_token::{AccountSid, ApiKeySid, ApplicationSid};
 
 pub use load::{ConfigError, Source, load};
 pub use public_url::{PublicUrl, PublicUrlError};
+pub use recordings::{DriveConfig, RecordingsConfig, SinkKind, parse_duration};
 pub use secret::Secret;
 
 use crate::phone::{DestinationPolicy, E164};
@@ -44,6 +46,8 @@ pub struct Config {
     /// Demo mode (`RAMAL_DEMO`, default on when no Twilio account is configured): an embedded
     /// Twilio simulator stands in for Twilio, so calls can be placed and received without one.
     pub demo: bool,
+    /// The recording pipeline: sinks, retries, Google Drive (`RAMAL_RECORDING_*`, `RAMAL_DRIVE_*`).
+    pub recordings: RecordingsConfig,
 }
 
 /// The Twilio account: the seed's six variables plus optional shared webhook keys.

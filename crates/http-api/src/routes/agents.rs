@@ -127,6 +127,7 @@ pub async fn update(
         ));
     }
     let mut updated = state.store.get_agent(id).await?.ok_or(ApiError::NotFound)?;
+    state.agents.forget(id);
     if let Some(role) = body.role {
         updated = state.store.update_agent_role(id, role).await?;
     }
@@ -163,5 +164,6 @@ pub async fn set_password(
         .map_err(|e| ApiError::Internal(format!("hashing: {e}")))?
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
     state.store.set_agent_password_hash(id, &hash).await?;
+    state.agents.forget(id);
     Ok(HttpResponse::NoContent().finish())
 }

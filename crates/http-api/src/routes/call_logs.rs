@@ -91,12 +91,51 @@ pub fn call_json(state: &AppState, call: &CallSummary) -> Value {
         )
     };
     if let Some(obj) = value.as_object_mut() {
+        // The API contract gives each leg the id of the agent on it (the webphone tells "a
+        // colleague answered" by it); the store knows the identities of the call's agents.
+        if let Some(Value::Array(legs)) = obj.get_mut("legs") {
+            for (leg, state) in legs
+                .iter_mut()
+                .filter_map(Value::as_object_mut)
+                .zip(&call.legs)
+            {
+                let id = state.agent_identity.as_ref().and_then(|identity| {
+                    if call.agent_identity.as_ref() == Some(identity) {
+                        call.user_id
+                    } else if call.peer_identity.as_ref() == Some(identity) {
+                        call.peer_agent_id
+                    } else {
+                        None
+                    }
+                });
+                leg.insert("agent_id".into(), json!(id));
+            }
+        }
         let main = call.recording_sid.as_ref().map(|s| link(s.as_str()));
         obj.insert("recording_url".into(), json!(main));
         if let Some(Value::Array(recordings)) = obj.get_mut("recordings") {
-            for rec in recordings.iter_mut().filter_map(Value::as_object_mut) {
+            for (rec, view) in recordings
+                .iter_mut()
+                .filter_map(Value::as_object_mut)
+                .zip(&call.recordings)
+            {
                 let sid = rec.get("recording_sid").and_then(Value::as_str).map(link);
                 rec.insert("playback_url".into(), json!(sid));
+                // The filing pipeline, as the calls page shows it.
+                let drive = view
+                    .copies
+                    .iter()
+                    .find(|c| c.sink == call_store::model::DRIVE_SINK)
+                    .map(|c| c.location.clone());
+                rec.insert("drive_file_url".into(), json!(drive));
+                rec.insert(
+                    "filing".into(),
+                    json!(view.job.as_ref().map(|j| j.state.as_str())),
+                );
+                rec.insert(
+                    "last_error".into(),
+                    json!(view.job.as_ref().and_then(|j| j.last_error.clone())),
+                );
             }
         }
     }

@@ -39,6 +39,14 @@ pub async fn events(state: web::Data<AppState>, agent: CurrentAgent) -> HttpResp
                     })) => Some(format!(
                         "event: presence\ndata: {{\"agent_id\":{agent_id},\"state\":\"{word}\"}}\n\n"
                     )),
+                    Ok(Ok(LiveEvent::DemoIncoming {
+                        agent_id,
+                        call_sid,
+                        from,
+                    })) => (agent_id == me.id).then(|| {
+                        let data = serde_json::json!({"call_sid": call_sid, "from": from});
+                        format!("event: demo-incoming\ndata: {data}\n\n")
+                    }),
                     // A slow client missed events: tell it to reload the list.
                     Ok(Err(RecvError::Lagged(n))) => Some(format!("event: resync\ndata: {n}\n\n")),
                     Ok(Err(RecvError::Closed)) => return None,

@@ -3,9 +3,11 @@
 pub mod agents;
 pub mod auth;
 pub mod call_logs;
+pub mod demo;
 pub mod events;
 pub mod health;
 pub mod presence;
+pub mod recording;
 pub mod settings;
 pub mod token;
 pub mod twilio_events;
@@ -37,8 +39,16 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/twilio/voicemail-complete"),
     ("POST", "/api/twilio/call-status"),
     ("POST", "/api/twilio/recording-status"),
+    ("GET", "/api/twilio/recording/{sid}"),
+    ("GET", "/api/recordings"),
+    ("POST", "/api/recordings/{sid}/retry"),
     ("POST", "/api/demo/inbound"),
     ("POST", "/api/demo/calls"),
+    ("POST", "/api/demo/calls/{sid}/answer"),
+    ("POST", "/api/demo/calls/{sid}/reject"),
+    ("POST", "/api/demo/calls/{sid}/hangup"),
+    ("POST", "/api/demo/calls/{sid}/digits"),
+    ("GET", "/api/demo/calls/{sid}/digits"),
     ("GET", "/api/openapi.json"),
     ("GET", "/healthz"),
     ("GET", "/readyz"),
@@ -54,8 +64,9 @@ async fn openapi() -> HttpResponse {
         .body(OPENAPI)
 }
 
-/// Registers every route.
+/// Registers every route; anything else is the webphone (see [`crate::assets`]).
 pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.default_service(web::to(crate::assets::fallback));
     cfg.route("/healthz", web::get().to(health::healthz))
         .route("/readyz", web::get().to(health::readyz))
         .route("/metrics", web::get().to(health::metrics))
@@ -70,8 +81,18 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .route("/presence", web::post().to(presence::heartbeat))
                 .route("/presence", web::delete().to(presence::leave))
                 .route("/presence/leave", web::post().to(presence::leave_beacon))
-                .route("/demo/inbound", web::post().to(crate::demo::inbound))
-                .route("/demo/calls", web::post().to(crate::demo::outbound))
+                .route("/demo/inbound", web::post().to(demo::inbound))
+                .route("/demo/calls", web::post().to(demo::outbound))
+                .route("/demo/calls/{sid}/answer", web::post().to(demo::answer))
+                .route("/demo/calls/{sid}/reject", web::post().to(demo::reject))
+                .route("/demo/calls/{sid}/hangup", web::post().to(demo::hangup))
+                .route(
+                    "/demo/calls/{sid}/digits",
+                    web::post().to(demo::send_digits),
+                )
+                .route("/demo/calls/{sid}/digits", web::get().to(demo::digits))
+                .route("/recordings", web::get().to(recording::list_jobs))
+                .route("/recordings/{sid}/retry", web::post().to(recording::retry))
                 .route("/agents", web::get().to(agents::list))
                 .route("/agents", web::post().to(agents::create))
                 .route("/agents/{id}", web::patch().to(agents::update))
@@ -82,6 +103,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
                 .service(
                     web::scope("/twilio")
                         .route("/token", web::get().to(token::token))
+                        .route("/recording/{sid}", web::get().to(recording::play))
                         .route("/call-logs", web::get().to(call_logs::list))
                         .route("/call-logs/export.csv", web::get().to(call_logs::export))
                         .route("/call-logs/{sid}", web::get().to(call_logs::get))

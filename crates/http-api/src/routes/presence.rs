@@ -2,11 +2,11 @@
 
 use std::time::Instant;
 
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use crate::auth::CurrentAgent;
-use crate::auth::extract::authenticate;
+use crate::auth::extract::{SESSION_COOKIE, authenticate, bearer};
 use crate::error::ApiError;
 use crate::live::LiveEvent;
 use crate::presence::PresenceState;
@@ -53,21 +53,36 @@ pub async fn leave(state: web::Data<AppState>, agent: CurrentAgent) -> HttpRespo
     HttpResponse::NoContent().finish()
 }
 
-/// Body of `POST /api/presence/leave`.
+/// Optional body of `POST /api/presence/leave`.
 #[derive(Debug, Deserialize)]
 pub struct Beacon {
     token: String,
 }
 
-/// `POST /api/presence/leave`: the same for `navigator.sendBeacon`, which can send neither
-/// headers nor a DELETE, so the session token travels in the body.
+/// `POST /api/presence/leave`: the same for a page going away. `navigator.sendBeacon` can send
+/// neither headers nor a DELETE, so besides the usual bearer header this route accepts the
+/// `ramal_session` cookie (what the webphone's beacon carries) or a `{"token"}` body.
+///
+/// Accepting the cookie on a POST is safe here, unlike elsewhere: the cookie is `SameSite=Strict`
+/// and, even if a forged cross-site request carried it, all it can do is mark the agent offline
+/// until the webphone's next heartbeat (10 s). No data changes, nothing is revealed.
 pub async fn leave_beacon(
     state: web::Data<AppState>,
+    req: HttpRequest,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let beacon: Beacon = serde_json::from_slice(&body)
-        .map_err(|_| ApiError::BadRequest("expected {\"token\": \"...\"}".into()))?;
-    let agent = authenticate(&state, &beacon.token).await?;
+    let token = if let Some(token) = bearer(&req) {
+        token
+    } else if let Some(cookie) = req.cookie(SESSION_COOKIE) {
+        cookie.value().to_owned()
+    } else if body.is_empty() {
+        return Err(ApiError::Unauthorized);
+    } else {
+        let beacon: Beacon = serde_json::from_slice(&body)
+            .map_err(|_| ApiError::BadRequest("expected {\"token\": \"...\"}".into()))?;
+        beacon.token
+    };
+    let agent = authenticate(&state, &token).await?;
     mark_offline(&state, agent.id);
     Ok(HttpResponse::NoContent().finish())
 }

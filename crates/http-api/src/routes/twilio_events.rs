@@ -40,6 +40,10 @@ async fn store(
     }
     let outcome = state.store.apply(&event, &meta).await?;
     state.metrics.event_stored(outcome.duplicate);
+    if outcome.job_enqueued {
+        // This instance's worker starts at once; others find the job at their next poll.
+        state.recordings.wake.notify_one();
+    }
     if !outcome.duplicate {
         publish(state, outcome.call_sid.as_ref()).await;
     }

@@ -168,11 +168,13 @@ pub async fn voice_incoming(
         }
     }
     tracing::info!(call.sid = %call_sid, ringing = identities.len(), "inbound call");
+    let caller = params.get("From").unwrap_or_default().to_owned();
     record_leg(&state, &params, request).await;
     twiml_response(twiml::ring_agents(
         &state.config.calls,
         &state.urls,
         &identities,
+        &caller,
     ))
 }
 

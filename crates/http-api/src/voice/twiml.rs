@@ -2,8 +2,8 @@
 //! each document is tested as exact text.
 
 use twiml_builder::{
-    CallProgressEvent, Client, Dial, Hangup, Number, Record, RecordingEvent, Say, TwimlError,
-    VoiceResponse,
+    CallProgressEvent, Client, Dial, Hangup, Identity, Number, Parameter, Record, RecordingEvent,
+    Say, TwimlError, VoiceResponse,
 };
 
 use crate::config::CallPolicy;
@@ -104,23 +104,32 @@ pub fn say_and_hang_up(policy: &CallPolicy, text: &str) -> Result<String, TwimlE
         .to_xml()
 }
 
+/// Name of the `<Parameter>` carrying the caller's number to the ringing webphones (the SDK
+/// exposes it as `call.customParameters.get("caller")`; the child leg's own `From` is Twilio's).
+pub const CALLER_PARAMETER: &str = "caller";
+
 /// Phone -> agents: greet, then ring every given identity at once (the first to answer takes
-/// the call); Twilio then asks `dial_complete` what to do.
+/// the call); Twilio then asks `dial_complete` what to do. Each webphone gets the caller's
+/// number as the `caller` parameter (`<Parameter>` needs the `<Identity>` form of `<Client>`).
 pub fn ring_agents(
     policy: &CallPolicy,
     urls: &CallbackUrls,
     identities: &[String],
+    caller: &str,
 ) -> Result<String, TwimlError> {
     if identities.is_empty() {
         return nobody_answered(policy, urls, true);
     }
     let mut dial = recorded_dial(policy, urls).action(urls.dial_complete.as_str());
     for identity in identities {
-        dial = dial.client(
-            Client::new(identity.as_str())
-                .status_callback(urls.call_status.as_str())
-                .status_callback_event(LEG_EVENTS),
-        );
+        let mut client = Client::empty()
+            .status_callback(urls.call_status.as_str())
+            .status_callback_event(LEG_EVENTS)
+            .identity(Identity::new(identity.as_str()));
+        if !caller.is_empty() {
+            client = client.parameter(Parameter::new(CALLER_PARAMETER, caller));
+        }
+        dial = dial.client(client);
     }
     VoiceResponse::new()
         .say(say(policy, &policy.messages.greeting))
@@ -215,23 +224,41 @@ statusCallbackEvent=\"initiated ringing answered completed\">+5531999999999</Num
     }
 
     #[test]
-    fn inbound_rings_every_agent_then_asks_what_next() {
-        let xml = ring_agents(&policy(true), &urls(), &["ana".into(), "bruno".into()]).unwrap();
-        assert!(
-            xml.contains("<Say language=\"pt-BR\">Aguarde enquanto conectamos sua ligação.</Say>")
+    fn inbound_rings_every_agent_with_the_callers_number_then_asks_what_next() {
+        let xml = ring_agents(
+            &policy(true),
+            &urls(),
+            &["ana".into(), "bruno".into()],
+            "+5531988887777",
+        )
+        .unwrap();
+        let client = |who: &str| {
+            format!(
+                "<Client statusCallback=\"https://r.example.com/api/twilio/call-status\" \
+statusCallbackEvent=\"initiated ringing answered completed\"><Identity>{who}</Identity>\
+<Parameter name=\"caller\" value=\"+5531988887777\" /></Client>"
+            )
+        };
+        assert_eq!(
+            xml,
+            format!(
+                "{DECL}<Response><Say language=\"pt-BR\">Aguarde enquanto conectamos sua ligação.</Say>\
+<Dial action=\"https://r.example.com/api/twilio/dial-complete\" record=\"record-from-answer\" \
+recordingStatusCallback=\"https://r.example.com/api/twilio/recording-status\" recordingStatusCallbackEvent=\"completed absent\" \
+timeout=\"30\">{}{}</Dial></Response>",
+                client("ana"),
+                client("bruno")
+            )
         );
-        assert!(xml.contains("action=\"https://r.example.com/api/twilio/dial-complete\""));
-        assert_eq!(xml.matches("<Client ").count(), 2);
-        assert!(xml.contains(">ana</Client>") && xml.contains(">bruno</Client>"));
-        assert!(
-            !xml.contains("<Record"),
-            "voicemail only after the dial: {xml}"
-        );
+        // A withheld number: no parameter, the webphone falls back to the leg's From.
+        let xml = ring_agents(&policy(true), &urls(), &["ana".into()], "").unwrap();
+        assert!(xml.contains("<Identity>ana</Identity></Client>"), "{xml}");
+        assert!(!xml.contains("<Parameter"), "{xml}");
     }
 
     #[test]
     fn nobody_available_goes_to_voicemail() {
-        let xml = ring_agents(&policy(true), &urls(), &[]).unwrap();
+        let xml = ring_agents(&policy(true), &urls(), &[], "+5531988887777").unwrap();
         assert_eq!(
             xml,
             format!(
@@ -243,7 +270,7 @@ recordingStatusCallback=\"https://r.example.com/api/twilio/recording-status\" re
 <Hangup /></Response>"
             )
         );
-        let xml = ring_agents(&policy(false), &urls(), &[]).unwrap();
+        let xml = ring_agents(&policy(false), &urls(), &[], "").unwrap();
         assert!(!xml.contains("<Record"));
     }
 

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use call_store::CallStore;
 use call_store::model::AgentRole;
 use diesel_async::{AsyncConnection, AsyncPgConnection, SimpleAsyncConnection};
+use drive_uploader::stand_in::GoogleStandIn;
 use http_api::Application;
 use http_api::config::{Source, load};
 use serde_json::{Value, json};
@@ -22,7 +23,7 @@ pub(crate) enum Db {
 }
 
 /// A PostgreSQL database created for one test and dropped after it.
-struct PgDatabase {
+pub(crate) struct PgDatabase {
     admin_url: String,
     name: String,
 }
@@ -78,78 +79,176 @@ async fn postgres_database() -> Option<(String, PgDatabase)> {
     Some((url, PgDatabase { admin_url, name }))
 }
 
-/// A running Ramal with its simulator.
+/// A running Ramal with its simulator (and, with [`Setup::drive`], the Google stand-in).
 pub(crate) struct TestApp {
     pub(crate) base: String,
     pub(crate) sim: Simulator,
     pub(crate) store: Arc<dyn CallStore>,
     pub(crate) http: reqwest::Client,
+    /// The data directory (recordings are under `recordings/`).
+    pub(crate) data_dir: std::path::PathBuf,
+    /// The Google stand-in, when the drive sink is on.
+    pub(crate) google: Option<GoogleStandIn>,
+    /// The environment the server was configured with (for running the CLI on its database).
+    pub(crate) env: HashMap<String, String>,
     _data: tempfile::TempDir,
     _pg: Option<PgDatabase>,
 }
 
+/// How a test's Ramal is set up beyond the defaults.
+#[derive(Default)]
+pub(crate) struct Setup {
+    /// Extra environment settings (they win over the defaults).
+    pub(crate) env: Vec<(String, String)>,
+    /// Files recordings in Google Drive too, against a local stand-in.
+    pub(crate) drive: bool,
+    /// Changes the simulator's configuration.
+    pub(crate) sim: Option<Box<dyn FnOnce(SimConfig) -> SimConfig + Send>>,
+}
+
+impl Setup {
+    pub(crate) fn env(mut self, key: &str, value: impl Into<String>) -> Self {
+        self.env.push((key.to_owned(), value.into()));
+        self
+    }
+
+    pub(crate) fn drive(mut self) -> Self {
+        self.drive = true;
+        self
+    }
+
+    pub(crate) fn sim(
+        mut self,
+        change: impl FnOnce(SimConfig) -> SimConfig + Send + 'static,
+    ) -> Self {
+        self.sim = Some(Box::new(change));
+        self
+    }
+}
+
+/// Everything a Ramal needs, prepared but not started (crash tests run it as a process).
+pub(crate) struct Prepared {
+    pub(crate) env: HashMap<String, String>,
+    pub(crate) base: String,
+    /// Holds the server's port until the server takes it.
+    pub(crate) listener: Option<TcpListener>,
+    pub(crate) sim: Simulator,
+    pub(crate) google: Option<GoogleStandIn>,
+    pub(crate) data: tempfile::TempDir,
+    pub(crate) pg: Option<PgDatabase>,
+}
+
+/// Settings that keep the recording pipeline quick in tests: poll often, retry soon.
+const FAST_FILING: [(&str, &str); 3] = [
+    ("RAMAL_RECORDING_POLL_INTERVAL", "50ms"),
+    ("RAMAL_RECORDING_BACKOFF_BASE", "20ms"),
+    ("RAMAL_RECORDING_BACKOFF_MAX", "200ms"),
+];
+
+/// Database, listener, simulator (and stand-in) and the environment pointing Ramal at them.
+pub(crate) async fn prepare(db: Db, setup: Setup) -> Option<Prepared> {
+    let data = tempfile::tempdir().unwrap();
+    let (database_url, pg) = match db {
+        Db::Sqlite => (
+            format!("sqlite://{}", data.path().join("ramal.db").display()),
+            None,
+        ),
+        Db::Postgres => {
+            let (url, pg) = postgres_database().await?;
+            (url, Some(pg))
+        }
+    };
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
+    // As the setup guide says: the number's and the TwiML App's "call status changes"
+    // callback point at Ramal too, so parent legs report their end.
+    let mut sim_config = SimConfig::for_ramal(&base)
+        .parent_status_callback(format!("{base}/api/twilio/call-status"));
+    if let Some(change) = setup.sim {
+        sim_config = change(sim_config);
+    }
+    let sim = Simulator::start(sim_config).await.unwrap();
+    let key = &sim.api_keys()[0];
+    let mut env: HashMap<String, String> = [
+        ("TWILIO_ACCOUNT_SID", sim.account_sid().to_owned()),
+        ("TWILIO_AUTH_TOKEN", sim.auth_token().expose().to_owned()),
+        ("TWILIO_API_KEY_SID", key.sid.clone()),
+        ("TWILIO_API_KEY_SECRET", key.secret.expose().to_owned()),
+        ("TWILIO_TWIML_APP_SID", sim.application().sid),
+        ("TWILIO_PHONE_NUMBER", sim.phone_number().phone_number),
+        ("RAMAL_PUBLIC_URL", base.clone()),
+        ("RAMAL_TWILIO_API_BASE", sim.api_base_url().to_owned()),
+        ("RAMAL_DATA_DIR", data.path().display().to_string()),
+        ("RAMAL_DATABASE_URL", database_url.clone()),
+        ("RAMAL_SESSION_SECRET", SESSION_SECRET.to_owned()),
+    ]
+    .into_iter()
+    .chain(FAST_FILING.iter().map(|(k, v)| (*k, (*v).to_owned())))
+    .map(|(k, v)| (k.to_owned(), v))
+    .collect();
+    let google = if setup.drive {
+        let google = GoogleStandIn::start().await.unwrap();
+        let key_file = data.path().join("google-service-account.json");
+        std::fs::write(&key_file, google.service_account_key_json()).unwrap();
+        for (k, v) in [
+            ("RAMAL_RECORDING_SINKS", "local,drive".to_owned()),
+            ("RAMAL_DRIVE_FOLDER_ID", google.folder_id().to_owned()),
+            ("RAMAL_DRIVE_KEY_FILE", key_file.display().to_string()),
+            ("RAMAL_DRIVE_API_BASE", google.base_url().to_owned()),
+        ] {
+            env.insert(k.to_owned(), v);
+        }
+        Some(google)
+    } else {
+        None
+    };
+    for (k, v) in setup.env {
+        env.insert(k, v);
+    }
+    Some(Prepared {
+        env,
+        base,
+        listener: Some(listener),
+        sim,
+        google,
+        data,
+        pg,
+    })
+}
+
+/// The session secret of every test server (tests sign recording links with it).
+pub(crate) const SESSION_SECRET: &str = "e2e-session-secret-e2e-session-secret";
+
 impl TestApp {
     /// Starts Ramal on `db` (None when PostgreSQL is explicitly skipped).
     pub(crate) async fn spawn(db: Db) -> Option<Self> {
-        Self::spawn_with(db, &[]).await
+        Self::spawn_custom(db, Setup::default()).await
     }
 
-    /// Starts Ramal with extra environment settings.
-    pub(crate) async fn spawn_with(db: Db, extra_env: &[(&str, &str)]) -> Option<Self> {
-        let data = tempfile::tempdir().unwrap();
-        let (database_url, pg) = match db {
-            Db::Sqlite => (
-                format!("sqlite://{}", data.path().join("ramal.db").display()),
-                None,
-            ),
-            Db::Postgres => {
-                let (url, pg) = postgres_database().await?;
-                (url, Some(pg))
-            }
-        };
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let base = format!("http://127.0.0.1:{}", listener.local_addr().unwrap().port());
-        // As the setup guide says: the number's and the TwiML App's "call status changes"
-        // callback point at Ramal too, so parent legs report their end.
-        let sim_config = SimConfig::for_ramal(&base)
-            .parent_status_callback(format!("{base}/api/twilio/call-status"));
-        let sim = Simulator::start(sim_config).await.unwrap();
-        let key = &sim.api_keys()[0];
-        let mut env: HashMap<String, String> = [
-            ("TWILIO_ACCOUNT_SID", sim.account_sid().to_owned()),
-            ("TWILIO_AUTH_TOKEN", sim.auth_token().expose().to_owned()),
-            ("TWILIO_API_KEY_SID", key.sid.clone()),
-            ("TWILIO_API_KEY_SECRET", key.secret.expose().to_owned()),
-            ("TWILIO_TWIML_APP_SID", sim.application().sid),
-            ("TWILIO_PHONE_NUMBER", sim.phone_number().phone_number),
-            ("RAMAL_PUBLIC_URL", base.clone()),
-            ("RAMAL_TWILIO_API_BASE", sim.api_base_url().to_owned()),
-            ("RAMAL_DATA_DIR", data.path().display().to_string()),
-            ("RAMAL_DATABASE_URL", database_url.clone()),
-            (
-                "RAMAL_SESSION_SECRET",
-                "e2e-session-secret-e2e-session-secret".to_owned(),
-            ),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_owned(), v))
-        .collect();
-        for (k, v) in extra_env {
-            env.insert((*k).to_owned(), (*v).to_owned());
-        }
-        let config = load(&Source { file: None, env }).expect("valid test configuration");
+    /// Starts Ramal set up as `setup` says.
+    pub(crate) async fn spawn_custom(db: Db, setup: Setup) -> Option<Self> {
+        let mut p = prepare(db, setup).await?;
+        let config = load(&Source {
+            file: None,
+            env: p.env.clone(),
+        })
+        .expect("valid test configuration");
         let store = call_store::open(&config.database_url, &config.data_dir)
             .await
             .unwrap();
+        let listener = p.listener.take().expect("a listener");
         let app = Application::with(config, store.clone(), listener).unwrap();
         tokio::spawn(app.run_until_stopped());
         Some(Self {
-            base,
-            sim,
+            base: p.base,
+            sim: p.sim,
             store,
             http: reqwest::Client::new(),
-            _data: data,
-            _pg: pg,
+            data_dir: p.data.path().to_path_buf(),
+            google: p.google,
+            env: p.env,
+            _data: p.data,
+            _pg: p.pg,
         })
     }
 
@@ -222,6 +321,109 @@ impl TestApp {
         }
     }
 }
+
+impl TestApp {
+    /// Waits until the recording's filing job is done or dead (at most `secs` seconds).
+    pub(crate) async fn wait_filed(&self, sid: &str, secs: u64) -> call_store::model::RecordingJob {
+        let sid = call_store::ids::RecordingSid::parse(sid).unwrap();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+        loop {
+            if let Some(job) = self.store.get_job(&sid).await.unwrap() {
+                use call_store::model::JobState;
+                if matches!(job.state, JobState::Done | JobState::Dead) {
+                    return job;
+                }
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "{sid} not filed in {secs} s: {job:?}"
+                );
+            } else {
+                assert!(
+                    std::time::Instant::now() < deadline,
+                    "{sid} has no job after {secs} s"
+                );
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
+    /// Complete recording files under `<data>/recordings` (hidden files and folders excluded),
+    /// relative to that folder, sorted.
+    pub(crate) fn local_recordings(&self) -> Vec<String> {
+        local_recordings(&self.data_dir)
+    }
+
+    /// A signed playback path for `sid` expiring at `exp`, made with the server's secret.
+    pub(crate) fn signed_path(&self, sid: &str, exp: i64) -> String {
+        let signer = http_api::auth::Signer::new(http_api::config::Secret::new(SESSION_SECRET));
+        format!(
+            "/api/twilio/recording/{sid}?{}",
+            signer.recording_link_query(sid, exp)
+        )
+    }
+
+    /// The `ramal` binary, configured for this server's database and data directory.
+    pub(crate) fn cli(&self, args: &[&str]) -> std::process::Output {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_ramal"));
+        command
+            .args(args)
+            .env_remove("RAMAL_CONFIG")
+            .env("RAMAL_LOG", "warn");
+        for (k, v) in &self.env {
+            command.env(k, v);
+        }
+        command.output().expect("run the ramal binary")
+    }
+}
+
+/// Complete recording files under `<data_dir>/recordings`, relative to it.
+pub(crate) fn local_recordings(data_dir: &std::path::Path) -> Vec<String> {
+    let root = data_dir.join("recordings");
+    let mut out = Vec::new();
+    let mut stack = vec![root.clone()];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if name.starts_with('.') {
+                continue;
+            }
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                out.push(path.strip_prefix(&root).unwrap().display().to_string());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Declares each scenario once per database; the scenario sets its server up itself
+/// (`async fn scenario(db: Db)`).
+macro_rules! on_both_databases_with_setup {
+    ($tests:ident from $module:ident: $($name:ident),* $(,)?) => {
+        mod $tests {
+            mod sqlite {
+                $(
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                    async fn $name() {
+                        crate::$module::$name(crate::harness::Db::Sqlite).await;
+                    }
+                )*
+            }
+            mod postgres {
+                $(
+                    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                    async fn $name() {
+                        crate::$module::$name(crate::harness::Db::Postgres).await;
+                    }
+                )*
+            }
+        }
+    };
+}
+pub(crate) use on_both_databases_with_setup;
 
 /// Declares each scenario once per database.
 macro_rules! on_both_databases {

@@ -1,7 +1,9 @@
 //! End-to-end tests: the real server on port 0, a real database (SQLite file or a fresh
 //! PostgreSQL database), and the Twilio simulator playing Twilio through the real protocol.
 
+mod crash;
 mod harness;
+mod recordings;
 mod scenarios;
 
 harness::on_both_databases!(
@@ -22,4 +24,26 @@ harness::on_both_databases!(
     live_updates_reach_the_browser,
     login_is_throttled,
     status_callbacks_are_idempotent,
+);
+
+harness::on_both_databases_with_setup!(
+    recording_pipeline from recordings:
+    recording_is_filed_locally_and_plays,
+    playback_is_for_those_who_may_hear_it,
+    range_requests_over_http,
+    recording_is_filed_in_drive_too,
+    media_redirects_never_leak_credentials,
+    faults_everywhere_still_file_everything_once,
+    dead_jobs_say_why_and_can_be_retried,
+    twilio_streams_before_filing,
+    deleted_from_twilio_once_filed,
+    fifty_megabytes_stream_through,
+    two_instances_share_the_queue,
+);
+
+harness::on_both_databases_with_setup!(
+    crash_recovery from crash:
+    killed_mid_download_files_once_after_restart,
+    killed_mid_upload_files_once_after_restart,
+    graceful_stop_hands_the_job_back,
 );

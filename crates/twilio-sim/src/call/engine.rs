@@ -1,23 +1,25 @@
 //! Executes a call: fetches TwiML, runs its verbs on the virtual clock, fires callbacks.
+//! Commands from outside (see `control`) are read whenever the call waits.
+
+mod dial;
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use tokio::sync::mpsc;
 
-use super::dial_plan::{self, DialOutcome};
+use super::control::{Command, Request, refusal};
 use super::params::{API_VERSION, Params, billed_minutes};
-use super::report::{CallReport, CallStatus, LegReport, Notification};
+use super::report::{CallReport, CallStatus, Notification};
 use super::script::{CallScript, RecordFinish};
 use crate::clock::{CallClock, rfc2822};
 use crate::delivery::{DeliveryOutcome, Dispatcher, WebhookKind, send};
+use crate::error::SimError;
 use crate::recordings::{Recording, RecordingSource, RecordingStatus};
 use crate::resources::VoiceRoute;
 use crate::shared::Shared;
-use crate::twiml::{
-    self, CallProgressEvent, Dial, DialNoun, Endpoint, Gather, Method, Record, RecordingEvent,
-    RejectReason, Twiml, Verb,
-};
+use crate::twiml::{self, Gather, Method, Record, RecordingEvent, RejectReason, Twiml, Verb};
 
 /// What Twilio says when it cannot get usable TwiML.
 const APPLICATION_ERROR: &str = "We are sorry, an application error has occurred. Goodbye.";
@@ -47,39 +49,6 @@ enum Flow {
     End,
 }
 
-/// One dialed leg during a `<Dial>`.
-struct Leg {
-    sid: String,
-    to: String,
-    from: String,
-    endpoint: Endpoint,
-    is_phone: bool,
-    sent: u32,
-}
-
-/// Something that happens at a virtual instant during a `<Dial>`.
-#[derive(Clone, Copy)]
-enum Happening {
-    Leg(usize, CallProgressEvent),
-    RecordingStarted,
-    RecordingCompleted,
-}
-
-impl Happening {
-    /// Order of simultaneous happenings: a leg starts, rings, answers before the recording starts,
-    /// and ends before the recording completes.
-    fn phase(self) -> u8 {
-        match self {
-            Self::Leg(_, CallProgressEvent::Initiated) => 0,
-            Self::Leg(_, CallProgressEvent::Ringing) => 1,
-            Self::Leg(_, CallProgressEvent::Answered) => 2,
-            Self::RecordingStarted => 3,
-            Self::Leg(_, CallProgressEvent::Completed) => 4,
-            Self::RecordingCompleted => 5,
-        }
-    }
-}
-
 /// A recording being made.
 struct RecordingRun {
     sid: String,
@@ -103,10 +72,21 @@ pub(crate) struct CallRun {
     doc_url: String,
     fetches: u32,
     report: CallReport,
+    commands: mpsc::UnboundedReceiver<Request>,
+    /// When the caller hung up from outside ([`Command::HangupCaller`]).
+    external_hangup: Option<Duration>,
 }
 
 fn secs(d: Duration) -> u64 {
     d.as_secs()
+}
+
+/// The next command; never completes once every sender is gone.
+async fn next_request(commands: &mut mpsc::UnboundedReceiver<Request>) -> Request {
+    match commands.recv().await {
+        Some(request) => request,
+        None => std::future::pending().await,
+    }
 }
 
 impl CallRun {
@@ -116,6 +96,7 @@ impl CallRun {
         script: CallScript,
         start: DateTime<Utc>,
         dispatcher: Dispatcher,
+        commands: mpsc::UnboundedReceiver<Request>,
     ) -> Self {
         let clock = CallClock::new(start, shared.time_scale);
         let report = CallReport {
@@ -139,6 +120,8 @@ impl CallRun {
             ended: None,
             fetches: 0,
             report,
+            commands,
+            external_hangup: None,
         }
     }
 
@@ -174,8 +157,12 @@ impl CallRun {
 
     // ----- call state -------------------------------------------------------------------------
 
+    /// When the caller hangs up: per script, or earlier from outside.
     fn hangup_at(&self) -> Option<Duration> {
-        self.script.caller_hangup()
+        match (self.script.caller_hangup(), self.external_hangup) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     fn answer(&mut self) {
@@ -214,17 +201,57 @@ impl CallRun {
     /// Lets `d` of virtual time pass (a prompt playing); false if the caller hung up meanwhile.
     async fn pass(&mut self, d: Duration) -> bool {
         let target = self.clock.now() + d;
-        match self.hangup_at() {
-            Some(h) if h < target => {
-                self.clock.advance_to(h).await;
+        loop {
+            if let Some(h) = self.hangup_at()
+                && h < target
+            {
+                if self.sleep_until(h).await {
+                    // Hung up from outside even earlier: look again.
+                    continue;
+                }
                 self.end_by_caller();
-                false
+                return false;
             }
-            _ => {
-                self.clock.advance_to(target).await;
-                true
+            if !self.sleep_until(target).await {
+                return true;
             }
         }
+    }
+
+    /// Waits until virtual `at` outside of a `<Dial>`. True if the caller hung up from outside
+    /// meanwhile (the clock then reads that instant); commands for dialed legs are refused.
+    async fn sleep_until(&mut self, at: Duration) -> bool {
+        loop {
+            let waited = self
+                .clock
+                .advance_until(at, false, next_request(&mut self.commands))
+                .await;
+            let Some(request) = waited else {
+                return false;
+            };
+            match &request.command {
+                Command::HangupCaller => {
+                    self.caller_hangs_up_now();
+                    request.answer(Ok(()));
+                    return true;
+                }
+                Command::Answer(sid) | Command::Reject(sid) | Command::HangupLeg(sid) => {
+                    let call_sid = sid.clone();
+                    request.answer(Err(SimError::InvalidCommand {
+                        call_sid,
+                        reason: refusal::NO_DIAL,
+                    }));
+                }
+            }
+        }
+    }
+
+    /// Notes the caller hanging up now (from outside); the verbs see it through `hangup_at`.
+    fn caller_hangs_up_now(&mut self) {
+        // A nanosecond later: after whatever was already played at this instant (e.g. a leg
+        // answering), which a re-plan must not undo. Reported durations are whole seconds.
+        let at = self.clock.now() + Duration::from_nanos(1);
+        self.external_hangup.get_or_insert(at);
     }
 
     fn notify(&mut self, code: u32, url: Option<&str>, message: impl Into<String>) {
@@ -620,7 +647,9 @@ impl CallRun {
         };
         if secs(recorded) == 0 {
             // Nothing recorded: no action request, the call goes on with the next verb.
-            self.clock.advance_to(end).await;
+            if self.sleep_until(end).await {
+                hung_up = true;
+            }
             run.sid = self.shared.new_sid("RE");
             self.recording_callback(&run, RecordingStatus::Absent);
             if hung_up {
@@ -631,7 +660,14 @@ impl CallRun {
         }
         run.sid = self.shared.new_sid("RE");
         self.start_recording(&run);
-        self.clock.advance_to(end).await;
+        if self.sleep_until(end).await {
+            // The caller hung up from outside: the recording stops there.
+            end = self.clock.now();
+            digits = Some("hangup".to_owned());
+            hung_up = true;
+            run.duration = speak.min(end - start);
+        }
+        let recorded = run.duration;
         self.complete_recording(&run);
         if hung_up {
             self.end_by_caller();
@@ -649,282 +685,22 @@ impl CallRun {
             .await
     }
 
-    // ----- dial -------------------------------------------------------------------------------
-
-    fn leg_params(&self, leg: &Leg, status: CallStatus, seq: u32, at: Duration) -> Params {
-        let mut p = Params::new();
-        p.set("AccountSid", self.shared.account_sid.clone())
-            .set("ApiVersion", API_VERSION)
-            .set("CallSid", leg.sid.clone())
-            .set("ParentCallSid", self.parent.sid.clone())
-            .set("CallStatus", status.as_str())
-            .set("Direction", "outbound-dial")
-            .set("From", leg.from.clone())
-            .set("To", leg.to.clone())
-            .set("Caller", leg.from.clone())
-            .set("Called", leg.to.clone())
-            .set("CallbackSource", "call-progress-events")
-            .set("SequenceNumber", seq.to_string())
-            .set("Timestamp", rfc2822(self.clock.wall(at)));
-        if leg.is_phone {
-            p.geo("To", &leg.to).geo("Called", &leg.to);
-        }
-        p.geo("From", &leg.from).geo("Caller", &leg.from);
-        p
-    }
-
-    fn leg_event(&mut self, leg: &mut Leg, outcome: &dial_plan::LegOutcome, ev: CallProgressEvent) {
-        let Some(url) = leg.endpoint.status_callback.clone() else {
-            return;
-        };
-        if !leg.endpoint.status_callback_events.contains(&ev) {
-            return;
-        }
-        let Some(url) = self.resolve(&url) else {
-            self.notify(11200, Some(&url), "invalid statusCallback URL");
-            return;
-        };
-        let status = match ev {
-            CallProgressEvent::Initiated => CallStatus::Initiated,
-            CallProgressEvent::Ringing => CallStatus::Ringing,
-            CallProgressEvent::Answered => CallStatus::InProgress,
-            CallProgressEvent::Completed => outcome.status,
-        };
-        // The timeline has advanced the clock to this event's instant.
-        let mut p = self.leg_params(leg, status, leg.sent, self.clock.now());
-        match ev {
-            CallProgressEvent::Answered => {
-                p.set("SipResponseCode", "200");
-            }
-            CallProgressEvent::Completed => {
-                let answered = outcome.answered_at.is_some();
-                p.set("SipResponseCode", status.sip_code().to_string())
-                    .set("CallDuration", secs(outcome.talk).to_string())
-                    .set(
-                        "Duration",
-                        billed_minutes(answered, secs(outcome.talk)).to_string(),
-                    );
-            }
-            CallProgressEvent::Initiated | CallProgressEvent::Ringing => {}
-        }
-        leg.sent += 1;
-        let out = self.shared.prepare(
-            WebhookKind::StatusCallback,
-            &leg.sid,
-            leg.endpoint.status_callback_method,
-            &url,
-            p.finish(),
-            self.script.forgery_mode(),
-        );
-        self.dispatcher.emit(&leg.sid, out);
-    }
-
-    async fn dial(&mut self, dial: Dial) -> Flow {
-        if !dial.answer_on_bridge {
-            self.answer();
-        }
-        let t0 = self.clock.now();
-        let mut legs = Vec::new();
-        let mut conference = None;
-        for noun in &dial.nouns {
-            match noun {
-                DialNoun::Number(e) | DialNoun::Sip(e) => {
-                    legs.push((e.clone(), e.target.clone(), true))
-                }
-                DialNoun::Client(e) => {
-                    legs.push((e.clone(), format!("client:{}", e.target), false))
-                }
-                DialNoun::Conference(c) => conference = Some(c.name.clone()),
-                DialNoun::Other(_) => {}
-            }
-        }
-        if legs.is_empty() {
-            return self.dial_without_legs(&dial, conference.is_some()).await;
-        }
-        let scripts: Vec<_> = legs
-            .iter()
-            .map(|(e, _, _)| self.script.leg_for(&e.target).clone())
-            .collect();
-        let outcome = dial_plan::plan(
-            &scripts,
-            t0,
-            Duration::from_secs(u64::from(dial.timeout)),
-            Duration::from_secs(u64::from(dial.time_limit)),
-            self.hangup_at(),
-        );
-        let from = dial
-            .caller_id
-            .clone()
-            .unwrap_or_else(|| self.parent.from.clone());
-        let mut legs: Vec<Leg> = legs
-            .into_iter()
-            .map(|(endpoint, to, is_phone)| Leg {
-                sid: self.shared.new_sid("CA"),
-                to,
-                from: from.clone(),
-                endpoint,
-                is_phone,
-                sent: 0,
-            })
-            .collect();
-        let recording = self.plan_dial_recording(&dial, &outcome, t0);
-        self.play_dial_timeline(&mut legs, &outcome, recording.as_ref(), t0)
-            .await;
-        self.clock.advance_to(outcome.end).await;
-
-        if dial.answer_on_bridge
-            && let Some(w) = outcome.winner
-        {
-            self.answered_at
-                .get_or_insert(outcome.legs[w].answered_at.unwrap_or(t0));
-        }
-        for (leg, o) in legs.iter().zip(&outcome.legs) {
-            self.report.legs.push(LegReport {
-                call_sid: leg.sid.clone(),
-                to: leg.to.clone(),
-                status: o.status,
-                answered: o.answered_at.is_some(),
-                duration_secs: secs(o.talk),
-            });
-        }
-        if outcome.caller_hung_up {
-            self.end_by_caller();
-        }
-        let Some(action) = dial.action.clone() else {
-            return if self.ended.is_some() {
-                Flow::End
-            } else {
-                Flow::Continue
-            };
-        };
-        let dialed = outcome.winner.unwrap_or(0);
-        let mut extra = Params::new();
-        extra
-            .set("DialCallSid", legs[dialed].sid.clone())
-            .set("DialCallStatus", outcome.dial_status.as_str())
-            .set(
-                "DialBridged",
-                if outcome.winner.is_some() {
-                    "true"
-                } else {
-                    "false"
-                },
-            );
-        if outcome.winner.is_some() {
-            extra.set(
-                "DialCallDuration",
-                secs(outcome.legs[dialed].talk).to_string(),
-            );
-        }
-        if let Some(rec) = &recording {
-            extra
-                .set("RecordingUrl", self.recording_url(&rec.sid))
-                .set("RecordingSid", rec.sid.clone())
-                .set("RecordingDuration", secs(rec.duration).to_string());
-        }
-        self.continue_with(WebhookKind::DialAction, &action, dial.method, extra)
-            .await
-    }
-
-    fn plan_dial_recording(
-        &self,
-        dial: &Dial,
-        outcome: &DialOutcome,
-        t0: Duration,
-    ) -> Option<RecordingRun> {
-        let w = outcome.winner?;
-        if !dial.record.records() {
-            return None;
-        }
-        let start = if dial.record.from_ringing() {
-            t0
-        } else {
-            outcome.legs[w].answered_at.unwrap_or(t0)
-        };
-        Some(RecordingRun {
-            sid: self.shared.new_sid("RE"),
-            source: RecordingSource::DialVerb,
-            channels: dial.record.channels(),
-            start,
-            duration: outcome.end.saturating_sub(start),
-            callback: dial.recording_status_callback.clone(),
-            callback_method: dial.recording_status_callback_method,
-            events: dial.recording_status_callback_events.clone(),
-        })
-    }
-
-    async fn play_dial_timeline(
-        &mut self,
-        legs: &mut [Leg],
-        outcome: &DialOutcome,
-        recording: Option<&RecordingRun>,
-        t0: Duration,
-    ) {
-        let mut timeline: Vec<(Duration, Happening)> = Vec::new();
-        for (i, o) in outcome.legs.iter().enumerate() {
-            timeline.push((t0, Happening::Leg(i, CallProgressEvent::Initiated)));
-            if o.rang {
-                timeline.push((t0, Happening::Leg(i, CallProgressEvent::Ringing)));
-            }
-            if let Some(a) = o.answered_at {
-                timeline.push((a, Happening::Leg(i, CallProgressEvent::Answered)));
-            }
-            timeline.push((o.ended_at, Happening::Leg(i, CallProgressEvent::Completed)));
-        }
-        if let Some(rec) = recording {
-            timeline.push((rec.start, Happening::RecordingStarted));
-            timeline.push((rec.start + rec.duration, Happening::RecordingCompleted));
-        }
-        timeline.sort_by_key(|&(at, h)| {
-            let leg = match h {
-                Happening::Leg(i, _) => i,
-                _ => usize::MAX,
-            };
-            (at, h.phase(), leg)
-        });
-        for (at, happening) in timeline {
-            self.clock.advance_to(at).await;
-            match happening {
-                Happening::Leg(i, ev) => self.leg_event(&mut legs[i], &outcome.legs[i], ev),
-                Happening::RecordingStarted => {
-                    if let Some(rec) = recording {
-                        self.start_recording(rec);
-                    }
-                }
-                Happening::RecordingCompleted => {
-                    if let Some(rec) = recording {
-                        self.complete_recording(rec);
-                    }
-                }
-            }
-        }
-    }
-
-    /// `<Dial>` with only a `<Conference>` (time passes in the room) or nothing dialable.
-    async fn dial_without_legs(&mut self, dial: &Dial, conference: bool) -> Flow {
-        let status = if conference {
-            self.answer();
-            let stayed = self.pass(self.script.conference()).await;
-            if !stayed {
-                return Flow::End;
-            }
-            CallStatus::Completed
-        } else {
-            self.notify(12200, None, "<Dial> has no noun the simulator can dial");
-            CallStatus::Failed
-        };
-        let Some(action) = dial.action.clone() else {
-            return Flow::Continue;
-        };
-        let mut extra = Params::new();
-        extra
-            .set("DialCallStatus", status.as_str())
-            .set("DialBridged", "false");
-        self.continue_with(WebhookKind::DialAction, &action, dial.method, extra)
-            .await
-    }
-
     // ----- end --------------------------------------------------------------------------------
+
+    /// Unregisters the call's SIDs and refuses commands that arrived too late.
+    fn close_controls(&mut self, leg_sids: impl IntoIterator<Item = String>) {
+        {
+            let mut st = self.shared.lock();
+            st.controls.remove(&self.parent.sid);
+            for sid in leg_sids {
+                st.controls.remove(&sid);
+            }
+        }
+        self.commands.close();
+        while let Ok(request) = self.commands.try_recv() {
+            request.answer(Err(SimError::CallOver(self.parent.sid.clone())));
+        }
+    }
 
     async fn finish(mut self) -> (CallReport, Duration) {
         if self.ended.is_none() {
@@ -947,6 +723,13 @@ impl CallRun {
         self.report.status = status;
         self.report.duration_secs = secs(duration);
         self.parent_status_callback(status, duration, ended_at);
+        let legs: Vec<String> = self
+            .report
+            .legs
+            .iter()
+            .map(|l| l.call_sid.clone())
+            .collect();
+        self.close_controls(legs);
         let elapsed = self.clock.now();
         self.dispatcher.finish().await;
         (self.report, elapsed)

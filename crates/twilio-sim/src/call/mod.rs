@@ -1,13 +1,16 @@
 //! Simulated calls: scripts in, callbacks out, a report at the end.
 
+pub(crate) mod control;
 mod dial_plan;
 pub(crate) mod engine;
 mod params;
 mod report;
 mod script;
+mod updates;
 
 pub use report::{CallReport, CallStatus, LegReport, Notification};
 pub use script::{CallScript, LegScript, RecordFinish, RecordScript};
+pub use updates::LegUpdate;
 
 use tokio::task::JoinHandle;
 

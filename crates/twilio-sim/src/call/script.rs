@@ -28,6 +28,16 @@ pub enum LegScript {
     },
     /// Rings until the `<Dial timeout>` (`no-answer`).
     NoAnswer,
+    /// A person decides, live: the leg rings until [`Simulator::answer_leg`],
+    /// [`Simulator::reject_leg`] or [`Simulator::hangup`] names it, or until the
+    /// `<Dial timeout>` (`no-answer`). Once answered it talks until someone hangs up (or the
+    /// `<Dial timeLimit>`). Waiting for a person takes real time even with
+    /// [`SimConfig::time_scale`](crate::SimConfig::time_scale) 0.
+    ///
+    /// [`Simulator::answer_leg`]: crate::Simulator::answer_leg
+    /// [`Simulator::reject_leg`]: crate::Simulator::reject_leg
+    /// [`Simulator::hangup`]: crate::Simulator::hangup
+    Interactive,
 }
 
 impl LegScript {
@@ -56,6 +66,12 @@ impl LegScript {
     /// Never answers.
     pub fn no_answer() -> Self {
         Self::NoAnswer
+    }
+
+    /// Waits for someone to answer, reject or hang up from outside (see
+    /// [`LegScript::Interactive`]).
+    pub fn interactive() -> Self {
+        Self::Interactive
     }
 }
 

@@ -1,0 +1,3 @@
+DROP TABLE call_legs;
+DROP TABLE calls;
+DROP TABLE call_events;

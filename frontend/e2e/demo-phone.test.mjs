@@ -1,6 +1,7 @@
 // The webphone in demo mode, against the real server and its Twilio simulator: calls placed,
 // answered, muted, DTMF, hung up; two tabs; going away.
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import {
   api,
@@ -9,6 +10,7 @@ import {
   login,
   newContext,
   screenshot,
+  seedData,
   startRamal,
   tokenOf,
   until,
@@ -31,23 +33,25 @@ async function openPhone(page) {
 describe('demo webphone', () => {
   let ramal;
   let browser;
+  let seed;
 
-  // One browser for the file (each test has its own context); one server per test.
+  // One browser for the file (each test has its own context); one server per test, each with
+  // its own copy of a data directory holding the two agents.
   before(async () => {
+    seed = await seedData([
+      { username: 'alefe', name: 'Álefe Lins', admin: true },
+      { username: 'bruna', name: 'Bruna Reis' },
+    ]);
     browser = await launchBrowser();
   });
 
   after(async () => {
     await browser?.close();
+    if (seed) rmSync(seed, { recursive: true, force: true });
   });
 
   beforeEach(async () => {
-    ramal = await startRamal({
-      agents: [
-        { username: 'alefe', name: 'Álefe Lins', admin: true },
-        { username: 'bruna', name: 'Bruna Reis' },
-      ],
-    });
+    ramal = await startRamal({ seed });
   });
 
   afterEach(async () => {

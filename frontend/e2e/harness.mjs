@@ -2,7 +2,7 @@
 // port and a temporary data directory, and Debian's Chromium driven by playwright-core.
 // Nothing is downloaded: the browser is /usr/bin/chromium (CHROMIUM_PATH overrides it).
 import { spawn } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -55,24 +55,38 @@ function run(args, env, input) {
   });
 }
 
+/** A clean environment: no Twilio account unless the test gives one (then no demo mode). */
+function cleanEnv(data, env) {
+  return { PATH: process.env.PATH ?? '/usr/bin:/bin', RAMAL_DATA_DIR: data, RAMAL_LOG: 'info', ...env };
+}
+
 /**
- * Starts `ramal serve` with a fresh data directory after adding `agents`
- * ([{ username, name, admin }]) with `ramal agent add`. Returns { base, stop, log }.
+ * A data directory holding `agents` ([{ username, name, admin }]) added with `ramal agent add`,
+ * to copy for each test (password hashing is slow in a debug build). Remove it with rmSync.
  */
-export async function startRamal({ agents = [], env = {} } = {}) {
-  const data = mkdtempSync(join(tmpdir(), 'ramal-browser-'));
-  // A clean environment: no Twilio account unless the test gives one (then no demo mode).
-  const baseEnv = {
-    PATH: process.env.PATH ?? '/usr/bin:/bin',
-    RAMAL_DATA_DIR: data,
-    RAMAL_LOG: 'info',
-    ...env,
-  };
+export async function seedData(agents) {
+  const data = mkdtempSync(join(tmpdir(), 'ramal-seed-'));
+  await addAgents(data, agents);
+  return data;
+}
+
+async function addAgents(data, agents) {
   for (const a of agents) {
     const args = ['agent', 'add', a.username, '--name', a.name ?? a.username];
     if (a.admin) args.push('--admin');
-    await run(args, baseEnv, `${a.password ?? PASSWORD}\n`);
+    await run(args, cleanEnv(data, {}), `${a.password ?? PASSWORD}\n`);
   }
+}
+
+/**
+ * Starts `ramal serve` on a free port with a fresh data directory: a copy of `seed` (see
+ * `seedData`), or one with `agents` added. Returns { base, stop, log }.
+ */
+export async function startRamal({ agents = [], seed = null, env = {} } = {}) {
+  const data = mkdtempSync(join(tmpdir(), 'ramal-browser-'));
+  if (seed) cpSync(seed, data, { recursive: true });
+  else await addAgents(data, agents);
+  const baseEnv = cleanEnv(data, env);
   const child = spawn(ramalBin, ['serve'], {
     env: { ...baseEnv, RAMAL_BIND: '127.0.0.1:0' },
     stdio: ['ignore', 'ignore', 'pipe'],

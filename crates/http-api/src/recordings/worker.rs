@@ -444,7 +444,10 @@ mod tests {
             let full = (base * (1 << (attempts - 1))).min(max);
             for _ in 0..20 {
                 let wait = backoff(base, max, attempts);
-                assert!(wait >= full / 2 && wait <= full, "{attempts}: {wait:?} vs {full:?}");
+                assert!(
+                    wait >= full / 2 && wait <= full,
+                    "{attempts}: {wait:?} vs {full:?}"
+                );
             }
         }
         // Jitter: not every wait is the same.
@@ -462,7 +465,13 @@ mod tests {
             sink: "drive".into(),
             error,
         };
-        assert!(!sink(SinkError::LengthMismatch { expected: 2, received: 1 }).is_permanent());
+        assert!(
+            !sink(SinkError::LengthMismatch {
+                expected: 2,
+                received: 1
+            })
+            .is_permanent()
+        );
         assert!(sink(SinkError::BadLocation("x".into())).is_permanent());
     }
 }

@@ -50,3 +50,14 @@ bench-protocol: reference
 bench-store:
     scripts/ensure-postgres
     scripts/bench-store
+
+# HTTP load benchmark (wrk) against the running server and an actix-web hello world.
+bench-http:
+    scripts/bench-http
+
+# Recording pipeline benchmarks: playback memory and throughput, filing rate.
+bench-recordings:
+    scripts/bench-recordings
+
+# Every benchmark, one after the other (takes several minutes).
+bench: bench-protocol bench-store bench-http bench-recordings

@@ -148,14 +148,18 @@ describe('demo webphone', () => {
     await other.getByTestId('phone-follower').waitFor();
     const token = await tokenOf(owner);
 
+    // Background tabs get no animation frames: act in the foreground one.
+    await owner.bringToFront();
     await owner.getByTestId('demo-inbound').click();
     const incoming = owner.getByTestId('incoming-call');
     await incoming.waitFor({ timeout: 15_000 });
     const number = await owner.getByTestId('incoming-number').textContent();
     assert.ok(number.replace(/\D/g, '').length >= 10, `caller's number shown: ${number}`);
     await screenshot(owner, '07-incoming-owner-tab');
+    await other.bringToFront();
     await screenshot(other, '08-incoming-follower-tab');
     assert.equal(await other.getByTestId('incoming-call').count(), 0, 'only one tab rings');
+    await owner.bringToFront();
 
     await owner.getByTestId('call-accept').click();
     await owner.locator('[data-testid="active-call"][data-phase="in-call"]').waitFor();

@@ -117,7 +117,8 @@ export async function startRamal({ agents = [], seed = null, env = {} } = {}) {
       if (child.exitCode === null) {
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+        // A graceful stop waits for open event streams, which end only at their next ping.
+        const timer = setTimeout(() => child.kill('SIGKILL'), 1_000);
         await exited;
         clearTimeout(timer);
       }

@@ -33,7 +33,7 @@ after(async () => {
   await ramal?.stop();
 });
 
-test('real SDK offline: the failure is reported in words within seconds, nothing hangs', async () => {
+test('real SDK offline: the failure is reported in words within seconds, nothing hangs', async (t) => {
   const context = await newContext(browser, ramal.base);
   const page = await context.newPage();
   const errors = watchErrors(page);
@@ -48,6 +48,7 @@ test('real SDK offline: the failure is reported in words within seconds, nothing
   const text = (await notice.textContent()).trim();
   const dot = await page.getByTestId('phone-status-dot').getAttribute('data-status');
   await screenshot(page, '13-offline-sdk-error');
+  t.diagnostic(`explained after ${elapsed} ms: ${text}`);
   assert.ok(elapsed < WITHIN_MS, `explained after ${elapsed} ms`);
   // Words, not just a code.
   assert.ok(text.replace(/[\d\s().]/g, '').length >= 20, `message: ${text}`);

@@ -755,7 +755,7 @@ pub(crate) async fn fifty_megabytes_stream_through(db: Db) {
 
 pub(crate) async fn two_instances_share_the_queue(db: Db) {
     // Instance A answers Twilio; instance B shares its database and recordings folder, and
-    // only polls. One job at a time each, downloads slowed down, so both get work.
+    // only polls. One job at a time each, so both get work.
     let setup = Setup::default().env("RAMAL_RECORDING_CONCURRENCY", "1");
     let Some(app) = TestApp::spawn_custom(db, setup).await else {
         return;
@@ -775,11 +775,13 @@ pub(crate) async fn two_instances_share_the_queue(db: Db) {
     tokio::spawn(b.run_until_stopped());
 
     ana(&app).await;
-    let mut sids = Vec::new();
-    for i in 0..16u64 {
-        let to = format!("+55319{:08}", 40_000_000 + i);
-        sids.push(recorded_call(&app, &to, 600).await);
-    }
+    // All calls at once, so jobs pile up faster than one worker at a time can file them and
+    // both instances find pending work.
+    let numbers: Vec<String> = (0..16u64)
+        .map(|i| format!("+55319{:08}", 40_000_000 + i))
+        .collect();
+    let sids: Vec<String> =
+        futures_util::future::join_all(numbers.iter().map(|to| recorded_call(&app, to, 600))).await;
     for sid in &sids {
         assert_eq!(app.wait_filed(sid, 60).await.state, JobState::Done);
     }

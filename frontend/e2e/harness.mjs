@@ -4,14 +4,14 @@
 import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const repoRoot = join(here, '..', '..');
-const targetDir = process.env.CARGO_TARGET_DIR ?? join(repoRoot, 'target');
+const targetDir = resolve(repoRoot, process.env.CARGO_TARGET_DIR ?? 'target');
 export const ramalBin = process.env.RAMAL_BIN ?? join(targetDir, 'debug', 'ramal');
 export const screenshotDir = join(repoRoot, 'artifacts', 'screenshots');
 export const PASSWORD = 'correct horse battery';

@@ -433,9 +433,7 @@ async fn bulk_load(bench: &Bench, n: usize) -> Duration {
                        SELECT id, 'CAffffffffffffffff' || substr(root_sid, 19, 16), root_sid, 'outbound-dial', to_number, from_number, agent_identity, status, 3, duration, started_at, answered_at, ended_at, created_at, updated_at FROM calls WHERE {bulk}; \
                      INSERT INTO recordings (recording_sid, call_sid, call_id, status, url, duration, channels, source, track, start_time, error_code, is_voicemail, created_at, updated_at) \
                        SELECT recording_sid, root_sid, id, 'completed', recording_url, duration, 2, 'DialVerb', 'both', answered_at, NULL, 0, created_at, updated_at FROM calls WHERE recording_sid IS NOT NULL AND {bulk}; \
-                     COMMIT; ANALYZE; \
-                     INSERT INTO call_numbers (call_numbers) VALUES ('optimize'); \
-                     PRAGMA wal_checkpoint(TRUNCATE);",
+                     COMMIT; ANALYZE; PRAGMA wal_checkpoint(TRUNCATE);",
                     calls_select(&series, pad, digits8, &boolean),
                     bulk = BULK_ROWS,
                 ))

@@ -103,7 +103,8 @@ impl StoreTarget {
 /// Tuning of an opened store. The defaults suit a server.
 #[derive(Debug, Clone)]
 pub struct StoreOptions {
-    /// Most connections kept open (PostgreSQL pool; SQLite readers).
+    /// Most connections kept open: the PostgreSQL pool, or SQLite's readers (at most 4,
+    /// besides its single writer).
     pub max_connections: usize,
     /// How long a request waits for a pooled connection before failing. Twilio abandons a
     /// webhook after 15 s, so waiting longer helps nobody; an exhausted pool usually means

@@ -12,18 +12,32 @@ use chrono::{DateTime, Utc};
 
 use crate::error::InputError;
 
-/// How a "number contains" filter is evaluated.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum NumberPlan {
-    /// `LIKE` on both columns while walking the history in order: best when matches are
-    /// common (a page fills quickly) or the fragment is too short for trigrams.
-    Scan,
-    /// The backend's trigram index: best when matches are rare.
-    Index,
+/// `LIKE` on both number columns: what "number contains" does without a trigram index.
+pub(crate) fn number_like<DB>(
+    fragment: &crate::query::NumberFragment,
+) -> Box<
+    dyn diesel::BoxableExpression<
+            crate::schema::calls::table,
+            DB,
+            SqlType = diesel::sql_types::Bool,
+        >,
+>
+where
+    DB: diesel::backend::Backend,
+    diesel::dsl::Or<
+        diesel::dsl::Escape<diesel::dsl::Like<crate::schema::calls::from_number, String>>,
+        diesel::dsl::Escape<diesel::dsl::Like<crate::schema::calls::to_number, String>>,
+    >: diesel::query_builder::QueryFragment<DB>,
+{
+    use diesel::{BoolExpressionMethods, EscapeExpressionMethods, TextExpressionMethods};
+    let pattern = fragment.like_pattern();
+    Box::new(
+        crate::schema::calls::from_number
+            .like(pattern.clone())
+            .escape('\\')
+            .or(crate::schema::calls::to_number.like(pattern).escape('\\')),
+    )
 }
-
-/// Shortest fragment a trigram index can look up.
-pub(crate) const TRIGRAM: usize = 3;
 
 /// A lease length as milliseconds, refusing absurd values (zero, or more than a day).
 pub(crate) fn lease_ms(lease: std::time::Duration) -> Result<i64, InputError> {

@@ -14,7 +14,6 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncC
 
 use crate::clock::Clock;
 use crate::config::{PostgresUrl, StoreOptions};
-use crate::db::NumberPlan;
 use crate::db::rows::to_ms;
 use crate::error::{StoreError, db};
 use crate::events::{CallEvent, EventMeta};
@@ -100,23 +99,18 @@ async fn live_columns(conn: &mut Conn, table: &str) -> Result<Vec<String>, Store
     Ok(rows.into_iter().map(|r| r.column_name).collect())
 }
 
-async fn plan_number_search(
-    _conn: &mut Conn,
-    fragment: &NumberFragment,
-) -> Result<NumberPlan, StoreError> {
-    // PostgreSQL's planner weighs the trigram index against walking the history itself.
-    Ok(if fragment.as_str().chars().count() < super::TRIGRAM {
-        NumberPlan::Scan
-    } else {
-        NumberPlan::Index
-    })
-}
+/// Shortest fragment a trigram index can look up.
+const TRIGRAM: usize = 3;
 
-/// Matches the expression of `calls_numbers_trgm_idx` exactly, so the index applies.
-fn indexed_number_condition(
+/// "Number contains": the expression of `calls_numbers_trgm_idx` exactly, so the trigram
+/// index applies (the planner still weighs it against walking the history in order).
+fn number_condition(
     fragment: &NumberFragment,
 ) -> Box<dyn BoxableExpression<crate::schema::calls::table, Db, SqlType = diesel::sql_types::Bool>>
 {
+    if fragment.as_str().chars().count() < TRIGRAM {
+        return super::number_like(fragment);
+    }
     Box::new(
         diesel::dsl::sql::<diesel::sql_types::Bool>(
             "(calls.from_number || ' ' || calls.to_number) LIKE ",
@@ -127,10 +121,7 @@ fn indexed_number_condition(
 }
 
 mod q {
-    use super::{
-        Conn, Db, due_job_ids, indexed_number_condition, live_columns, lock_sids,
-        plan_number_search,
-    };
+    use super::{Conn, Db, due_job_ids, live_columns, lock_sids, number_condition};
     include!("queries/mod.rs");
 }
 

@@ -74,7 +74,9 @@ impl HistoryParams {
             },
             cursor: self.cursor.as_deref().map(Cursor::decode).transpose()?,
             limit: self.limit.unwrap_or(50).clamp(1, 200),
-            with_total: true,
+            // An exact total over a broad filter costs a scan on a million calls: count once,
+            // on the first page, which is where the UI shows it.
+            with_total: self.cursor.is_none(),
         })
     }
 }

@@ -34,7 +34,7 @@ pub(crate) async fn get_call(
 }
 
 /// The history filters as a boxed query on `calls` (without cursor, order or limit).
-fn filtered(query: &CallQuery, numbers: NumberPlan) -> calls::BoxedQuery<'_, Db> {
+fn filtered(query: &CallQuery) -> calls::BoxedQuery<'_, Db> {
     let mut q = calls::table.into_boxed();
     if let Some(direction) = query.direction {
         q = q.filter(calls::direction.eq(direction.as_str()));
@@ -46,18 +46,7 @@ fn filtered(query: &CallQuery, numbers: NumberPlan) -> calls::BoxedQuery<'_, Db>
         q = q.filter(calls::agent_id.eq(agent));
     }
     if let Some(fragment) = &query.number_contains {
-        q = match numbers {
-            NumberPlan::Index => q.filter(indexed_number_condition(fragment)),
-            NumberPlan::Scan => {
-                let pattern = fragment.like_pattern();
-                q.filter(
-                    calls::from_number
-                        .like(pattern.clone())
-                        .escape('\\')
-                        .or(calls::to_number.like(pattern).escape('\\')),
-                )
-            }
-        };
+        q = q.filter(number_condition(fragment));
     }
     if let Some(from) = query.started_from {
         q = q.filter(calls::started_at.ge(to_ms(from)));
@@ -98,11 +87,10 @@ enum Branch {
 async fn page_branch(
     conn: &mut Conn,
     query: &CallQuery,
-    numbers: NumberPlan,
     branch: Branch,
     size: i64,
 ) -> Result<Vec<CallRow>, StoreError> {
-    let mut page = filtered(query, numbers);
+    let mut page = filtered(query);
     page = match branch {
         Branch::All => page,
         Branch::AgentOf(agent) => page.filter(calls::agent_id.eq(agent)),
@@ -133,12 +121,8 @@ async fn page_branch(
 
 pub(crate) async fn list_calls(conn: &mut Conn, query: &CallQuery) -> Result<CallPage, StoreError> {
     let size = query.page_size();
-    let numbers = match &query.number_contains {
-        Some(fragment) => plan_number_search(conn, fragment).await?,
-        None => NumberPlan::Scan,
-    };
     let mut rows = match query.visibility {
-        Visibility::All => page_branch(conn, query, numbers, Branch::All, size).await?,
+        Visibility::All => page_branch(conn, query, Branch::All, size).await?,
         Visibility::Agent(agent) => {
             // "Own calls or missed inbound calls" as one OR makes both databases collect and
             // sort every match. Three ordered index scans, each stopping after a page, and a
@@ -149,7 +133,7 @@ pub(crate) async fn list_calls(conn: &mut Conn, query: &CallQuery) -> Result<Cal
                 Branch::PeerOf(agent),
                 Branch::Missed,
             ] {
-                for row in page_branch(conn, query, numbers, branch, size).await? {
+                for row in page_branch(conn, query, branch, size).await? {
                     merged.insert((row.started_at, row.id), row);
                 }
             }
@@ -166,7 +150,7 @@ pub(crate) async fn list_calls(conn: &mut Conn, query: &CallQuery) -> Result<Cal
         None
     };
     let total = if query.with_total {
-        let count: i64 = filtered(query, numbers)
+        let count: i64 = filtered(query)
             .count()
             .get_result(conn)
             .await

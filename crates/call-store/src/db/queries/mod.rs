@@ -4,7 +4,7 @@
 //   - `lock_sids(conn, sids)`: serializes writers per call SID inside a transaction, in order;
 //   - `due_job_ids(conn, now, limit)`: selects (and on PostgreSQL locks) claimable jobs;
 //   - `live_columns(conn, table)`: the columns of a table in the live database;
-//   - `plan_number_search` / `indexed_number_condition`: the trigram-indexed number search.
+//   - `number_condition(fragment)`: the "number contains" filter (trigram-indexed on PostgreSQL).
 // diesel-async has no connection type generic over backends, and diesel's generic bounds
 // for every query would be longer than the queries; compiling the same text per backend
 // keeps one copy of the logic with full type checking on each backend.
@@ -15,7 +15,6 @@ use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::RunQueryDsl;
 
-use crate::db::NumberPlan;
 use crate::db::rows::{
     AgentRow, CallDerivedRow, CallRow, CopyRow, EventRow, JobRow, LegDerivedRow, LegRow,
     NewAgentRow, NewCopyRow, NewEventRow, NewPlaybackRow, PlaybackRow, RecordingDerivedRow,

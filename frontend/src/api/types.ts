@@ -110,7 +110,8 @@ export interface Call {
 export interface CallPage {
   items: Call[];
   next_cursor: string | null;
-  total: number;
+  /** Counted on the first page only (null on later pages: counting is a scan). */
+  total: number | null;
 }
 
 export type PresenceState = 'available' | 'away' | 'offline';

@@ -70,7 +70,7 @@ export function CallsPage() {
             return {
               items: [...base, ...page.items.filter((c) => !seen.has(c.id))],
               cursor: page.next_cursor,
-              total: page.total,
+              total: page.total ?? (reset ? 0 : l.total),
               loading: false,
               loaded: true,
               error: null,

@@ -562,7 +562,17 @@ fn call_status(
 ) -> CallStatus {
     match direction {
         CallDirection::Outbound | CallDirection::Internal => match (primary_child, root) {
-            (Some(child), _) if child.status.is_terminal() || !root_ended => child.status.clone(),
+            (Some(child), _) if child.status.is_terminal() => child.status.clone(),
+            // The caller's leg already rings while the callee's is only initiated: the call
+            // never shows a status lower than one it showed before.
+            (Some(child), Some(r))
+                if !root_ended
+                    && r.status.rank() <= CallStatus::Ringing.rank()
+                    && r.status.rank() > child.status.rank() =>
+            {
+                r.status.clone()
+            }
+            (Some(child), _) if !root_ended => child.status.clone(),
             (Some(child), _) if child.answered() => CallStatus::Completed,
             (Some(_), _) => CallStatus::Canceled,
             (None, Some(r)) => r.status.clone(),

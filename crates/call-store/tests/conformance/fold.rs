@@ -264,3 +264,24 @@ mod edge_cases {
         assert_eq!(state.legs.len(), 1);
     }
 }
+
+#[test]
+fn live_status_never_goes_back_while_events_arrive_in_order() {
+    // What browsers see on the live stream is the fold of the events received so far.
+    for scenario in scenarios::all(6, t0()) {
+        let mut shown = 0;
+        for n in 1..=scenario.events.len() {
+            let Some(call) = fold_call(&scenario.root, &scenario.events[..n]) else {
+                continue;
+            };
+            let rank = call.status.rank();
+            assert!(
+                rank >= shown,
+                "{}: status fell back to {:?} after event {n}",
+                scenario.name,
+                call.status
+            );
+            shown = rank;
+        }
+    }
+}

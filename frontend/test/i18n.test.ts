@@ -95,6 +95,7 @@ describe('I18n', () => {
     const i18n = new I18n(source, memoryStorage());
     expect(i18n.lang.get()).toBe('pt-BR');
     expect(i18n.t('calls.total', { count: 3 })).toBe('3 chamadas');
+    expect(i18n.t('calls.totalOne', { count: 1 })).toBe('1 chamada');
   });
 
   it('switches language, loading the catalogue, and persists the choice', async () => {

@@ -40,6 +40,7 @@ export const en: Catalogue = {
 
   'calls.title': 'Calls',
   'calls.total': '{count} calls',
+  'calls.totalOne': '{count} call',
   'calls.export': 'Export CSV',
   'calls.empty': 'No calls found.',
   'calls.loadMore': 'Load more',

@@ -39,6 +39,7 @@ export const ptBR = {
 
   'calls.title': 'Chamadas',
   'calls.total': '{count} chamadas',
+  'calls.totalOne': '{count} chamada',
   'calls.export': 'Exportar CSV',
   'calls.empty': 'Nenhuma chamada encontrada.',
   'calls.loadMore': 'Carregar mais',

@@ -140,7 +140,7 @@ export function CallsPage() {
       <div class="page-head">
         <h1>{t('calls.title')}</h1>
         <span class="muted" data-testid="calls-total">
-          {t('calls.total', { count: i18n.count(list.total) })}
+          {t(list.total === 1 ? 'calls.totalOne' : 'calls.total', { count: i18n.count(list.total) })}
         </span>
         <span class={`live live-${streamStatus}`} role="status" data-testid="live-status" data-status={streamStatus}>
           {streamStatus === 'open' ? t('calls.live.on') : t('calls.live.off')}

@@ -12,12 +12,15 @@
 //! | [`auth`] | passwords, sessions, login throttling, external JWTs |
 //! | [`voice`] | the TwiML documents Ramal answers with |
 //! | [`recordings`] | the recording pipeline: filing worker, Twilio media, playback ranges |
+//! | [`cluster`] | signals between instances sharing PostgreSQL (live updates, presence) |
+//! | [`spool`] | the fsync'd webhook spool: events acknowledged before the database write |
 //! | [`routes`] | the route table and handlers |
 //! | [`error`] | the one mapping from errors to HTTP responses |
 
 pub mod assets;
 pub mod auth;
 pub mod cli;
+pub mod cluster;
 pub mod config;
 pub mod demo;
 pub mod error;
@@ -27,6 +30,7 @@ pub mod phone;
 pub mod presence;
 pub mod recordings;
 pub mod routes;
+pub mod spool;
 pub mod startup;
 pub mod state;
 pub mod voice;

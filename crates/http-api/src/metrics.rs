@@ -35,9 +35,56 @@ impl Histogram {
     }
 }
 
+/// The webhook spool's positions and counters (see [`crate::spool`]).
+#[derive(Debug)]
+pub struct SpoolMetrics {
+    /// Sequence number of the last event on disk.
+    pub durable: AtomicU64,
+    /// Sequence number of the last event applied to the database.
+    pub applied: AtomicU64,
+    /// Events appended since start.
+    pub appended: AtomicU64,
+    /// Events applied since start.
+    pub applied_total: AtomicU64,
+    /// Events the store refused for good (set aside in the rejected file).
+    pub rejected: AtomicU64,
+    /// 1 while the applier reaches the database, 0 during an outage.
+    pub database_up: AtomicU64,
+}
+
+impl Default for SpoolMetrics {
+    fn default() -> Self {
+        Self {
+            durable: AtomicU64::new(0),
+            applied: AtomicU64::new(0),
+            appended: AtomicU64::new(0),
+            applied_total: AtomicU64::new(0),
+            rejected: AtomicU64::new(0),
+            database_up: AtomicU64::new(1),
+        }
+    }
+}
+
+impl SpoolMetrics {
+    /// Sets both positions (at start, from the files).
+    pub fn set_positions(&self, durable: u64, applied: u64) {
+        self.durable.store(durable, Ordering::Relaxed);
+        self.applied.store(applied, Ordering::Relaxed);
+    }
+
+    /// Events acknowledged to Twilio but not yet in the database.
+    pub fn pending(&self) -> u64 {
+        self.durable
+            .load(Ordering::Relaxed)
+            .saturating_sub(self.applied.load(Ordering::Relaxed))
+    }
+}
+
 /// The server's metrics registry, shared by every worker.
 #[derive(Debug, Default)]
 pub struct Metrics {
+    /// The webhook spool.
+    pub spool: SpoolMetrics,
     /// (route pattern, status code) -> count; route patterns are a small fixed set.
     requests: Mutex<BTreeMap<(String, u16), u64>>,
     latency: Mutex<BTreeMap<String, std::sync::Arc<Histogram>>>,
@@ -202,6 +249,44 @@ impl Metrics {
         for (name, help, value) in counters {
             let _ = writeln!(out, "# HELP {name} {help}\n# TYPE {name} counter");
             let _ = writeln!(out, "{name} {}", value.load(Ordering::Relaxed));
+        }
+        let spool = &self.spool;
+        for (name, kind, help, value) in [
+            (
+                "ramal_spool_pending",
+                "gauge",
+                "Webhook events acknowledged but not yet applied to the database.",
+                spool.pending(),
+            ),
+            (
+                "ramal_spool_appended_total",
+                "counter",
+                "Webhook events appended to the spool (fsync'd) since start.",
+                spool.appended.load(Ordering::Relaxed),
+            ),
+            (
+                "ramal_spool_applied_total",
+                "counter",
+                "Spooled webhook events applied to the database since start.",
+                spool.applied_total.load(Ordering::Relaxed),
+            ),
+            (
+                "ramal_spool_rejected_total",
+                "counter",
+                "Spooled events the store refused for good (kept in spool/rejected.jsonl).",
+                spool.rejected.load(Ordering::Relaxed),
+            ),
+            (
+                "ramal_database_up",
+                "gauge",
+                "1 while the database takes webhook events, 0 during an outage.",
+                spool.database_up.load(Ordering::Relaxed),
+            ),
+        ] {
+            let _ = writeln!(
+                out,
+                "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}"
+            );
         }
         out.push_str("# HELP ramal_recordings_played_total Recording playbacks by how they were authorised.\n");
         out.push_str("# TYPE ramal_recordings_played_total counter\n");

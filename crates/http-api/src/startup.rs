@@ -42,6 +42,9 @@ pub enum StartError {
     /// A configured secret or key is unusable.
     #[error("{0}")]
     Config(String),
+    /// The webhook spool cannot be opened.
+    #[error("{0}")]
+    Spool(#[from] crate::spool::SpoolError),
     /// The data directory is unusable.
     #[error("data directory {path}: {source}")]
     DataDir {
@@ -60,6 +63,10 @@ pub struct Application {
     state: AppState,
     /// The recording worker, stopped (its jobs released) when the server stops.
     worker: Option<crate::recordings::WorkerHandle>,
+    /// Applies spooled webhook events to the store.
+    applier: crate::spool::ApplierHandle,
+    /// Signals between instances (PostgreSQL only).
+    link: Option<crate::cluster::postgres::LinkHandle>,
 }
 
 impl std::fmt::Debug for Application {
@@ -125,10 +132,12 @@ impl Application {
                 source,
             })?
             .port();
-        let state = build_state(config, store, demo)?;
+        let (state, link) = build_state(config, store, demo)?;
+        let link = link.map(|link| crate::cluster::postgres::start(link, state.clone()));
         if let Some(demo) = &state.demo {
             demo.spawn_bridge(&state);
         }
+        let applier = crate::spool::applier::start(&state);
         let server = serve(state.clone(), listener)?;
         let worker = crate::recordings::worker::start(&state);
         Ok(Self {
@@ -136,6 +145,8 @@ impl Application {
             server,
             state,
             worker,
+            applier,
+            link,
         })
     }
 
@@ -152,8 +163,14 @@ impl Application {
     /// Runs until the server stops (SIGINT/SIGTERM finish in-flight requests first).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let result = self.server.await;
+        // In-flight requests are done: what they spooled is applied before the worker stops
+        // (unless the database is down; then it waits in the spool for the next start).
+        self.applier.stop().await;
         if let Some(worker) = self.worker {
             worker.stop().await;
+        }
+        if let Some(link) = self.link {
+            link.stop().await;
         }
         result
     }
@@ -163,7 +180,7 @@ fn build_state(
     config: Config,
     store: Arc<dyn CallStore>,
     demo: Option<twilio_sim::Simulator>,
-) -> Result<AppState, StartError> {
+) -> Result<(AppState, Option<crate::cluster::postgres::Link>), StartError> {
     let session_secret = match &config.auth.session_secret {
         Some(secret) => secret.clone(),
         None => load_or_create_secret(&config.data_dir.join("session.key"))?,
@@ -197,9 +214,19 @@ fn build_state(
         .map_err(|e| StartError::Config(e.to_string()))?
         .map(Arc::new);
     let (live, _) = broadcast::channel(1024);
+    let metrics = Arc::new(Metrics::default());
+    let spool = crate::spool::Spool::open(&config.spool_dir, Arc::clone(&metrics))?;
     let recordings =
         Arc::new(crate::recordings::Pipeline::new(&config).map_err(StartError::Config)?);
-    Ok(AppState {
+    // Instances share signals only through PostgreSQL; SQLite means one instance.
+    let (bus, link) = match store.backend() {
+        call_store::Backend::Postgres => {
+            let (bus, link) = crate::cluster::Bus::shared(&config.database_url);
+            (bus, Some(link))
+        }
+        call_store::Backend::Sqlite => (crate::cluster::Bus::local(), None),
+    };
+    let state = AppState {
         urls: Arc::new(CallbackUrls::under(&config.public_url)),
         config: Arc::new(config),
         store,
@@ -210,12 +237,16 @@ fn build_state(
         throttle: Arc::new(LoginThrottle::default()),
         agents: Arc::new(AgentCache::default()),
         presence: Arc::new(Presence::default()),
-        metrics: Arc::new(Metrics::default()),
+        metrics,
+        spool,
         live,
         dummy_hash: password::dummy_hash().into(),
         demo: demo.map(crate::demo::Demo::new),
         recordings,
-    })
+        directory: Arc::default(),
+        bus,
+    };
+    Ok((state, link))
 }
 
 /// The session key kept in the data directory when none is configured, so sessions survive

@@ -60,6 +60,12 @@ pub struct AppState {
     pub dummy_hash: Arc<str>,
     /// The embedded Twilio simulator in demo mode, and whose browser each live call is.
     pub demo: Option<crate::demo::Demo>,
+    /// Agents as the TwiML routes see them (survives a database outage).
+    pub directory: Arc<crate::voice::agents::AgentDirectory>,
+    /// Signals to this and the other instances (live updates, presence, agent changes).
+    pub bus: crate::cluster::Bus,
+    /// Verified webhook events on their way to the store.
+    pub spool: crate::spool::Spool,
     /// The recording pipeline's sinks, Twilio media client and worker wake-up.
     pub recordings: Arc<crate::recordings::Pipeline>,
 }

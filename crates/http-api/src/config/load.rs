@@ -83,6 +83,7 @@ struct FileServer {
     bind: Option<String>,
     public_url: Option<String>,
     data_dir: Option<String>,
+    spool_dir: Option<String>,
     max_body_bytes: Option<usize>,
     demo: Option<bool>,
 }
@@ -213,6 +214,9 @@ pub fn load(source: &Source) -> Result<Config, ConfigError> {
         r.pick("RAMAL_DATA_DIR", file.server.data_dir)
             .unwrap_or_else(|| "data".to_owned()),
     );
+    let spool_dir = r
+        .pick("RAMAL_SPOOL_DIR", file.server.spool_dir)
+        .map_or_else(|| data_dir.join("spool"), PathBuf::from);
     let database_url = r
         .pick("RAMAL_DATABASE_URL", file.database.url)
         .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("ramal.db").display()));
@@ -275,6 +279,7 @@ pub fn load(source: &Source) -> Result<Config, ConfigError> {
         bind,
         public_url: public_url.expect("checked above"),
         data_dir,
+        spool_dir,
         database_url,
         twilio,
         twilio_api_base,

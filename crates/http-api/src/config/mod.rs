@@ -31,6 +31,9 @@ pub struct Config {
     pub public_url: PublicUrl,
     /// Where the SQLite database, recordings and keys live (`RAMAL_DATA_DIR`).
     pub data_dir: PathBuf,
+    /// The webhook spool (`RAMAL_SPOOL_DIR`, default `<data_dir>/spool`): local to this
+    /// instance even when several share the data directory's recordings folder.
+    pub spool_dir: PathBuf,
     /// `sqlite://path`, a plain path, or `postgres://...` (`RAMAL_DATABASE_URL`).
     pub database_url: String,
     /// Twilio account settings; `None` when no `TWILIO_*` variable is set at all.

@@ -11,6 +11,7 @@ use serde::Deserialize;
 use serde_json::{Value, json};
 
 use crate::auth::{CurrentAgent, password};
+use crate::cluster::Signal;
 use crate::error::ApiError;
 use crate::presence::PresenceState;
 use crate::state::AppState;
@@ -127,16 +128,17 @@ pub async fn update(
         ));
     }
     let mut updated = state.store.get_agent(id).await?.ok_or(ApiError::NotFound)?;
-    state.agents.forget(id);
     if let Some(role) = body.role {
         updated = state.store.update_agent_role(id, role).await?;
     }
     if let Some(active) = body.active {
         updated = state.store.set_agent_active(id, active).await?;
         if !active {
-            state.presence.leave(id);
+            crate::routes::presence::mark_offline(&state, id).await;
         }
     }
+    let changed = Signal::AgentChanged { agent_id: id };
+    state.bus.publish(&state, changed).await;
     Ok(HttpResponse::Ok().json(agent_json(&state, &updated)))
 }
 
@@ -164,6 +166,8 @@ pub async fn set_password(
         .map_err(|e| ApiError::Internal(format!("hashing: {e}")))?
         .map_err(|e| ApiError::BadRequest(e.to_string()))?;
     state.store.set_agent_password_hash(id, &hash).await?;
-    state.agents.forget(id);
+    // Sessions of the old password end on every instance.
+    let changed = Signal::AgentChanged { agent_id: id };
+    state.bus.publish(&state, changed).await;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -151,6 +151,7 @@ pub async fn list(
     params: web::Query<HistoryParams>,
 ) -> Result<HttpResponse, ApiError> {
     let query = params.query(&agent)?;
+    crate::spool::settle_reads(&state.spool).await;
     let page = state.store.list_calls(&query).await?;
     let items: Vec<Value> = page.items.iter().map(|c| call_json(&state, c)).collect();
     Ok(HttpResponse::Ok().json(json!({
@@ -167,6 +168,7 @@ pub async fn get(
     sid: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let sid = call_store::ids::CallSid::parse(&sid)?;
+    crate::spool::settle_reads(&state.spool).await;
     let call = state
         .store
         .get_call(&sid)
@@ -186,6 +188,7 @@ pub async fn export(
 ) -> Result<HttpResponse, ApiError> {
     let mut query = params.query(&agent)?;
     query.limit = 0;
+    crate::spool::settle_reads(&state.spool).await;
     let rows = call_store::export_csv(state.store.clone(), query).map(|chunk| {
         chunk
             .map(web::Bytes::from)

@@ -1,15 +1,12 @@
 //! Webphone heartbeats: which agents ring for inbound calls.
 
-use std::time::Instant;
-
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde::Deserialize;
 
 use crate::auth::CurrentAgent;
 use crate::auth::extract::{SESSION_COOKIE, authenticate, bearer};
+use crate::cluster::{PresenceWord, Signal};
 use crate::error::ApiError;
-use crate::live::LiveEvent;
-use crate::presence::PresenceState;
 use crate::state::AppState;
 
 /// Body of `POST /api/presence`.
@@ -31,25 +28,21 @@ pub async fn heartbeat(
     agent: CurrentAgent,
     body: web::Json<Heartbeat>,
 ) -> HttpResponse {
-    let (new, word) = match body.state {
-        PresenceWire::Available => (PresenceState::Available, "available"),
-        PresenceWire::Away => (PresenceState::Away, "away"),
+    let word = match body.state {
+        PresenceWire::Available => PresenceWord::Available,
+        PresenceWire::Away => PresenceWord::Away,
     };
-    let now = Instant::now();
-    let before = state.presence.state_of(agent.0.id, now);
-    state.presence.heartbeat(agent.0.id, new, now);
-    if before != Some(new) {
-        let _ = state.live.send(LiveEvent::Presence {
-            agent_id: agent.0.id,
-            state: word,
-        });
-    }
+    let signal = Signal::Presence {
+        agent_id: agent.0.id,
+        state: word,
+    };
+    state.bus.publish(&state, signal).await;
     HttpResponse::NoContent().finish()
 }
 
 /// `DELETE /api/presence`: the webphone closed; stop ringing this agent at once.
 pub async fn leave(state: web::Data<AppState>, agent: CurrentAgent) -> HttpResponse {
-    mark_offline(&state, agent.0.id);
+    mark_offline(&state, agent.0.id).await;
     HttpResponse::NoContent().finish()
 }
 
@@ -83,14 +76,15 @@ pub async fn leave_beacon(
         beacon.token
     };
     let agent = authenticate(&state, &token).await?;
-    mark_offline(&state, agent.id);
+    mark_offline(&state, agent.id).await;
     Ok(HttpResponse::NoContent().finish())
 }
 
-fn mark_offline(state: &AppState, agent_id: i64) {
-    state.presence.leave(agent_id);
-    let _ = state.live.send(LiveEvent::Presence {
+/// Stops ringing the agent on every instance.
+pub(crate) async fn mark_offline(state: &AppState, agent_id: i64) {
+    let signal = Signal::Presence {
         agent_id,
-        state: "offline",
-    });
+        state: PresenceWord::Offline,
+    };
+    state.bus.publish(state, signal).await;
 }

@@ -229,6 +229,7 @@ pub async fn list_jobs(
     params: web::Query<JobsParams>,
 ) -> Result<HttpResponse, ApiError> {
     agent.require_admin()?;
+    crate::spool::settle_reads(&state.spool).await;
     let job_state = match params.state.as_deref() {
         None | Some("") => None,
         Some("pending") => Some(JobState::Pending),

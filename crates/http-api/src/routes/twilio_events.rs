@@ -1,34 +1,27 @@
 //! Status and recording callbacks: verify, store through `call-store`, answer fast.
 //! Twilio ignores the body of these answers; 204 is the cheapest acknowledgement.
 
-use std::sync::Arc;
-
 use actix_web::{HttpRequest, HttpResponse, web};
 use call_store::events::{CallEvent, EventMeta, RecordingEvent, StatusEvent};
 use call_store::ids::CallSid;
 use chrono::Utc;
 
 use crate::error::ApiError;
-use crate::live::LiveEvent;
 use crate::state::AppState;
 use crate::webhook::{self, TwilioParams};
 
-/// Pushes the current state of a call to connected browsers.
+/// Pushes the current state of a call to the browsers connected to any instance.
 pub async fn publish(state: &AppState, call_sid: Option<&CallSid>) {
     let Some(sid) = call_sid else { return };
-    if state.live.receiver_count() == 0 {
-        return;
-    }
-    match state.store.get_call(sid).await {
-        Ok(Some(call)) => {
-            // Nobody listening is not an error.
-            let _ = state.live.send(LiveEvent::Call(Arc::new(call)));
-        }
-        Ok(None) => {}
-        Err(e) => tracing::warn!(error = %e, "could not read a changed call for live updates"),
-    }
+    let signal = crate::cluster::Signal::Call {
+        sid: sid.as_str().to_owned(),
+    };
+    state.bus.publish(state, signal).await;
 }
 
+/// Appends the event to the spool and acknowledges it once it is on disk; the applier
+/// stores it. A spool that cannot be written refuses the event (Twilio sees a 503) rather
+/// than acknowledge what could be lost.
 async fn store(
     state: &AppState,
     params: &TwilioParams,
@@ -38,15 +31,10 @@ async fn store(
     if let Some(token) = &params.idempotency_token {
         meta = meta.with_idempotency_token(token)?;
     }
-    let outcome = state.store.apply(&event, &meta).await?;
-    state.metrics.event_stored(outcome.duplicate);
-    if outcome.job_enqueued {
-        // This instance's worker starts at once; others find the job at their next poll.
-        state.recordings.wake.notify_one();
-    }
-    if !outcome.duplicate {
-        publish(state, outcome.call_sid.as_ref()).await;
-    }
+    state.spool.append(&event, &meta).await.map_err(|e| {
+        tracing::error!(error = %e, call.sid = %event.call_sid(), "webhook event refused: it could not be spooled");
+        ApiError::Unavailable("the event could not be stored; retry later")
+    })?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -24,22 +24,15 @@ fn twiml_response(doc: Result<String, TwimlError>) -> Result<HttpResponse, ApiEr
         .body(body))
 }
 
-/// Stores the leg Twilio asked about; failures are logged, not fatal (see module doc).
+/// Spools the leg Twilio asked about; a failure is logged, not fatal (see module doc).
 async fn record_leg(state: &AppState, params: &TwilioParams, request: VoiceRequest) {
     let mut meta = EventMeta::new(request.received_at);
     if let Some(token) = &params.idempotency_token {
         meta = meta.clone().with_idempotency_token(token).unwrap_or(meta);
     }
-    match state.store.apply(&CallEvent::Voice(request), &meta).await {
-        Ok(outcome) => {
-            state.metrics.event_stored(outcome.duplicate);
-            if !outcome.duplicate {
-                crate::routes::twilio_events::publish(state, outcome.call_sid.as_ref()).await;
-            }
-        }
-        Err(e) => {
-            tracing::error!(error = %e, "could not store a voice request; the call is answered anyway")
-        }
+    let call_sid = request.call_sid.clone();
+    if let Err(e) = state.spool.append(&CallEvent::Voice(request), &meta).await {
+        tracing::error!(error = %e, call.sid = %call_sid, "could not spool a voice request; the call is answered anyway");
     }
 }
 
@@ -48,8 +41,8 @@ async fn active_agent(state: &AppState, identity: &str) -> Result<Option<Agent>,
         return Ok(None);
     };
     Ok(state
-        .store
-        .get_agent_by_identity(&identity)
+        .directory
+        .by_identity(state.store.as_ref(), &identity)
         .await?
         .filter(|a| a.active))
 }
@@ -163,7 +156,12 @@ pub async fn voice_incoming(
 
     let mut identities = Vec::new();
     for agent_id in state.presence.available(Instant::now()) {
-        if let Some(agent) = state.store.get_agent(agent_id).await?.filter(|a| a.active) {
+        if let Some(agent) = state
+            .directory
+            .by_id(state.store.as_ref(), agent_id)
+            .await?
+            .filter(|a| a.active)
+        {
             identities.push(agent.identity.as_str().to_owned());
         }
     }

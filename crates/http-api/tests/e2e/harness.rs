@@ -84,6 +84,8 @@ pub(crate) struct TestApp {
     pub(crate) base: String,
     pub(crate) sim: Simulator,
     pub(crate) store: Arc<dyn CallStore>,
+    /// The server's webhook spool (events acknowledged before the database write).
+    pub(crate) spool: http_api::spool::Spool,
     pub(crate) http: reqwest::Client,
     /// The data directory (recordings are under `recordings/`).
     pub(crate) data_dir: std::path::PathBuf,
@@ -238,11 +240,13 @@ impl TestApp {
             .unwrap();
         let listener = p.listener.take().expect("a listener");
         let app = Application::with(config, store.clone(), listener).unwrap();
+        let spool = app.state().spool.clone();
         tokio::spawn(app.run_until_stopped());
         Some(Self {
             base: p.base,
             sim: p.sim,
             store,
+            spool,
             http: reqwest::Client::new(),
             data_dir: p.data.path().to_path_buf(),
             google: p.google,
@@ -250,6 +254,15 @@ impl TestApp {
             _data: p.data,
             _pg: p.pg,
         })
+    }
+
+    /// Waits until every webhook acknowledged so far is in the database (reads through the
+    /// HTTP API do this themselves).
+    pub(crate) async fn settle(&self) {
+        assert!(
+            self.spool.settle(std::time::Duration::from_secs(60)).await,
+            "spooled events not applied within 60 s"
+        );
     }
 
     pub(crate) fn url(&self, path: &str) -> String {
@@ -306,8 +319,10 @@ impl TestApp {
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
-    /// Every call of the history, following cursors.
+    /// Every call of the history, following cursors, once every acknowledged webhook is
+    /// applied (the route itself waits at most 2 s, which a loaded test machine can exceed).
     pub(crate) async fn all_calls(&self, token: &str) -> Vec<Value> {
+        self.settle().await;
         let mut calls = Vec::new();
         let mut path = "/api/twilio/call-logs?limit=200".to_owned();
         loop {

@@ -32,6 +32,7 @@ async fn recorded_call(app: &TestApp, to: &str, talk: u64) -> String {
         .await
         .unwrap();
     assert_eq!(report.recordings.len(), 1, "{report:#?}");
+    app.settle().await;
     report.recordings[0].clone()
 }
 
@@ -761,6 +762,12 @@ pub(crate) async fn two_instances_share_the_queue(db: Db) {
         return;
     };
     let mut env = app.env.clone();
+    // Shared recordings folder, but each instance has its own webhook spool.
+    let spool_b = tempfile::tempdir().unwrap();
+    env.insert(
+        "RAMAL_SPOOL_DIR".into(),
+        spool_b.path().display().to_string(),
+    );
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     env.insert(
         "RAMAL_PUBLIC_URL".into(),

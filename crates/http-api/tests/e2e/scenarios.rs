@@ -358,6 +358,7 @@ pub(crate) async fn forged_webhooks_are_refused_and_write_nothing(app: &TestApp)
         );
     }
     let call_sid = CallSid::parse(sid).unwrap();
+    app.settle().await;
     assert!(app.store.call_events(&call_sid).await.unwrap().is_empty());
     assert!(app.store.get_call(&call_sid).await.unwrap().is_none());
     let metrics = app
@@ -380,6 +381,7 @@ pub(crate) async fn forged_webhooks_are_refused_and_write_nothing(app: &TestApp)
         .post_webhook(&status_url, &params, Forgery::None)
         .await;
     assert_eq!(record.outcome, twilio_sim::DeliveryOutcome::Status(204));
+    app.settle().await;
     assert_eq!(app.store.call_events(&call_sid).await.unwrap().len(), 1);
 }
 
@@ -497,6 +499,7 @@ pub(crate) async fn bad_bodies_get_clear_errors(app: &TestApp) {
         .await;
     assert_eq!(record.outcome, twilio_sim::DeliveryOutcome::Status(400));
     let sid = CallSid::parse("CA00000000000000000000000000000f02").unwrap();
+    app.settle().await;
     assert!(app.store.call_events(&sid).await.unwrap().is_empty());
     // Agent API: malformed JSON and queries are 400s with a JSON error.
     let res = app
@@ -678,6 +681,7 @@ pub(crate) async fn status_callbacks_are_idempotent(app: &TestApp) {
             .filter(|r| r.kind == WebhookKind::StatusCallback)
             .all(|r| r.succeeded())
     );
+    app.settle().await;
     let metrics = app
         .http
         .get(app.url("/metrics"))

@@ -1,0 +1,310 @@
+//! Applies spooled events to the store, in spool order, a window at a time.
+//!
+//! Events of one window are applied concurrently: the store's result does not depend on the
+//! order events arrive in (call-store's permutation property tests), and concurrent writes are
+//! what lets the store group them into few commits. The window's end is checkpointed only once
+//! every event of it is in the database, so a crash or an outage never skips one.
+
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::time::{Duration, Instant};
+
+use call_store::StoreError;
+use futures_util::StreamExt as _;
+use tokio::sync::watch;
+use tokio::task::JoinHandle;
+
+use super::segment::{self, SegmentReader};
+use super::{REJECTED_FILE, Record, Spool, write_checkpoint};
+use crate::state::AppState;
+
+/// Most events read and applied as one window.
+const WINDOW: usize = 256;
+/// Events of a window written to the store at once (within the PostgreSQL pool's size).
+const CONCURRENCY: usize = 16;
+/// A store error while the database answers its health check, this many times for one
+/// event, means the event itself is refused: it goes to the rejected file.
+const POISON_ATTEMPTS: u32 = 5;
+/// Retry delays while the database is unreachable.
+const BACKOFF_START: Duration = Duration::from_millis(50);
+const BACKOFF_MAX: Duration = Duration::from_secs(2);
+/// The checkpoint is rewritten at most this often (it only shortens replay after a crash).
+const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
+
+/// The running applier; [`ApplierHandle::stop`] finishes the current window (unless the
+/// database is down) and writes the checkpoint.
+#[derive(Debug)]
+pub struct ApplierHandle {
+    stop: watch::Sender<bool>,
+    task: JoinHandle<()>,
+}
+
+impl ApplierHandle {
+    /// Stops the applier and waits for it.
+    pub async fn stop(self) {
+        let _ = self.stop.send(true);
+        let _ = self.task.await;
+    }
+}
+
+/// Starts applying `state.spool` to `state.store`.
+pub fn start(state: &AppState) -> ApplierHandle {
+    let (stop, stopped) = watch::channel(false);
+    let task = tokio::spawn(run(state.clone(), stopped));
+    ApplierHandle { stop, task }
+}
+
+/// Where reading stands: the open segment and the next sequence number expected.
+#[derive(Debug)]
+struct Cursor {
+    dir: PathBuf,
+    reader: Option<SegmentReader>,
+    next_seq: u64,
+    /// Segments read to their end, with their last sequence number: deleted once applied.
+    finished: Vec<(u64, PathBuf)>,
+}
+
+impl Cursor {
+    /// Up to `max` records with sequence numbers up to `durable`.
+    fn read(&mut self, durable: u64, max: usize) -> std::io::Result<Vec<(u64, Record)>> {
+        let mut out = Vec::new();
+        while out.len() < max && self.next_seq <= durable {
+            let reader = match &mut self.reader {
+                Some(reader) => reader,
+                None => match self.open_segment_holding(self.next_seq)? {
+                    Some(reader) => self.reader.insert(reader),
+                    None => break,
+                },
+            };
+            match reader.next()? {
+                Some(frame) if frame.seq < self.next_seq => {} // applied before (checkpoint)
+                Some(frame) => {
+                    self.next_seq = frame.seq + 1;
+                    match serde_json::from_slice::<Record>(&frame.payload) {
+                        Ok(record) => out.push((frame.seq, record)),
+                        Err(e) => reject_raw(&self.dir, frame.seq, &frame.payload, &e.to_string()),
+                    }
+                }
+                None => {
+                    // This segment holds nothing more: the next frame starts the next one.
+                    let current = reader.first_seq;
+                    let Some(next) = self.open_segment_holding(self.next_seq)? else {
+                        break;
+                    };
+                    if next.first_seq == current {
+                        // The writer makes frames readable before it announces them durable,
+                        // so this is only a race with a rotation: read again next time.
+                        break;
+                    }
+                    if let Some(done) = self.reader.replace(next) {
+                        self.finished.push((self.next_seq - 1, done.path));
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// The segment whose range holds `seq` (the last one starting at or before it).
+    fn open_segment_holding(&self, seq: u64) -> std::io::Result<Option<SegmentReader>> {
+        let segments = segment::list(&self.dir)?;
+        segments
+            .into_iter()
+            .rev()
+            .find(|(first, _)| *first <= seq)
+            .map(|(first, path)| SegmentReader::open(first, path))
+            .transpose()
+    }
+}
+
+async fn run(state: AppState, mut stopped: watch::Receiver<bool>) {
+    let spool = state.spool.clone();
+    let inner = &spool.inner;
+    let mut cursor = Cursor {
+        dir: inner.dir.clone(),
+        reader: None,
+        next_seq: inner.start_after + 1,
+        finished: Vec::new(),
+    };
+    let mut durable = inner.durable.clone();
+    let mut applied = inner.start_after;
+    let mut checkpointed = (applied, Instant::now());
+    loop {
+        let up_to = *durable.borrow_and_update();
+        let window = match cursor.read(up_to, WINDOW) {
+            Ok(window) => window,
+            Err(e) => {
+                tracing::error!(error = %e, "could not read the webhook spool; retrying");
+                tokio::select! {
+                    () = tokio::time::sleep(BACKOFF_MAX) => continue,
+                    _ = stopped.changed() => break,
+                }
+            }
+        };
+        let Some(last) = window.last().map(|(seq, _)| *seq) else {
+            if *stopped.borrow() {
+                break;
+            }
+            tokio::select! {
+                changed = durable.changed() => if changed.is_err() { break },
+                _ = stopped.changed() => break,
+            }
+            continue;
+        };
+        let count = window.len() as u64;
+        let complete = futures_util::stream::iter(window)
+            .map(|(seq, record)| apply_one(&state, &spool, seq, record, stopped.clone()))
+            .buffer_unordered(CONCURRENCY)
+            .fold(true, |all, done| async move { all && done })
+            .await;
+        if !complete {
+            break; // stopping while the database is down: the window is replayed next start
+        }
+        applied = last;
+        inner.applied.send_replace(applied);
+        inner
+            .metrics
+            .spool
+            .applied
+            .store(applied, Ordering::Relaxed);
+        inner
+            .metrics
+            .spool
+            .applied_total
+            .fetch_add(count, Ordering::Relaxed);
+        if !cursor.finished.is_empty() || checkpointed.1.elapsed() >= CHECKPOINT_EVERY {
+            checkpoint(&mut cursor, applied);
+            checkpointed = (applied, Instant::now());
+        }
+        if *stopped.borrow() {
+            break; // a backlog left now is applied at the next start
+        }
+    }
+    if applied != checkpointed.0 {
+        checkpoint(&mut cursor, applied);
+    }
+}
+
+/// Persists the checkpoint, then deletes the segments wholly applied.
+fn checkpoint(cursor: &mut Cursor, applied: u64) {
+    let deletable = cursor.finished.iter().any(|(last, _)| *last <= applied);
+    if let Err(e) = write_checkpoint(&cursor.dir, applied, deletable) {
+        tracing::warn!(error = %e, "could not write the spool checkpoint; events may be replayed (harmless duplicates)");
+        return;
+    }
+    cursor.finished.retain(|(last, path)| {
+        if *last > applied {
+            return true;
+        }
+        if let Err(e) = std::fs::remove_file(path) {
+            tracing::warn!(error = %e, segment = %path.display(), "could not delete an applied spool segment");
+        }
+        false
+    });
+}
+
+/// Applies one event, retrying while the database is unreachable. False when asked to stop
+/// before it could be applied.
+async fn apply_one(
+    state: &AppState,
+    spool: &Spool,
+    seq: u64,
+    record: Record,
+    mut stopped: watch::Receiver<bool>,
+) -> bool {
+    let meta = record.meta();
+    let mut delay = BACKOFF_START;
+    let mut refusals = 0;
+    loop {
+        match state.store.apply(&record.event, &meta).await {
+            Ok(outcome) => {
+                database_up(spool);
+                state.metrics.event_stored(outcome.duplicate);
+                if outcome.job_enqueued {
+                    // This instance's worker starts at once; others find the job at their poll.
+                    state.recordings.wake.notify_one();
+                }
+                if !outcome.duplicate {
+                    crate::routes::twilio_events::publish(state, outcome.call_sid.as_ref()).await;
+                }
+                return true;
+            }
+            Err(StoreError::Input(e)) => {
+                reject(spool, seq, &record, &e.to_string());
+                return true;
+            }
+            Err(e) => {
+                if state.store.health_check().await.is_ok() {
+                    refusals += 1;
+                    if refusals >= POISON_ATTEMPTS {
+                        reject(spool, seq, &record, &e.to_string());
+                        return true;
+                    }
+                } else if !spool.inner.database_down.swap(true, Ordering::Relaxed) {
+                    spool
+                        .inner
+                        .metrics
+                        .spool
+                        .database_up
+                        .store(0, Ordering::Relaxed);
+                    tracing::error!(error = %e, "database unreachable: webhook events wait in the spool until it returns");
+                }
+                tokio::select! {
+                    () = tokio::time::sleep(delay) => {}
+                    _ = stopped.changed() => return false,
+                }
+                delay = (delay * 2).min(BACKOFF_MAX);
+            }
+        }
+    }
+}
+
+fn database_up(spool: &Spool) {
+    if spool.inner.database_down.swap(false, Ordering::Relaxed) {
+        spool
+            .inner
+            .metrics
+            .spool
+            .database_up
+            .store(1, Ordering::Relaxed);
+        tracing::info!(
+            pending = spool.pending(),
+            "database reachable again: applying the spooled webhook events"
+        );
+    }
+}
+
+/// Keeps an event the store refused for good, so nothing vanishes silently.
+fn reject(spool: &Spool, seq: u64, record: &Record, reason: &str) {
+    let payload = serde_json::to_vec(record).unwrap_or_default();
+    reject_raw(&spool.inner.dir, seq, &payload, reason);
+    spool
+        .inner
+        .metrics
+        .spool
+        .rejected
+        .fetch_add(1, Ordering::Relaxed);
+}
+
+fn reject_raw(dir: &std::path::Path, seq: u64, payload: &[u8], reason: &str) {
+    use std::io::Write as _;
+    tracing::error!(
+        spool.seq = seq,
+        reason,
+        file = REJECTED_FILE,
+        "a spooled webhook event was refused by the store and set aside"
+    );
+    let line = serde_json::json!({
+        "seq": seq,
+        "reason": reason,
+        "record": String::from_utf8_lossy(payload),
+    });
+    let written = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(dir.join(REJECTED_FILE))
+        .and_then(|mut f| writeln!(f, "{line}").and_then(|()| f.sync_data()));
+    if let Err(e) = written {
+        tracing::error!(error = %e, spool.seq = seq, "could not write the rejected-events file");
+    }
+}

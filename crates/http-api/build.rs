@@ -2,6 +2,10 @@
 //! depend on npm: when the directory exists, every file becomes an entry of
 //! `OUT_DIR/assets.rs` (path, bytes, gzip twin if the build wrote one, content type, ETag);
 //! when it does not, the table is empty and the server explains how to build the webphone.
+//!
+//! Also sets `RAMAL_BUILD_REVISION` for `ramal --version`: `RAMAL_GIT_REVISION` when the build
+//! environment sets it (Docker builds have no `.git`), else the checkout's commit, else
+//! `unknown` (a source tarball).
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -52,6 +56,60 @@ fn main() {
     }
     table.push_str("];\n");
     std::fs::write(&out, table).expect("write OUT_DIR/assets.rs");
+
+    println!(
+        "cargo:rustc-env=RAMAL_BUILD_REVISION={}",
+        revision(&manifest_dir)
+    );
+}
+
+/// The revision to print: `RAMAL_GIT_REVISION`, else `git rev-parse --short=12 HEAD`, else
+/// `unknown`. Re-runs when the variable or the checked-out commit changes.
+fn revision(manifest_dir: &Path) -> String {
+    println!("cargo:rerun-if-env-changed=RAMAL_GIT_REVISION");
+    if let Some(given) = std::env::var("RAMAL_GIT_REVISION")
+        .ok()
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+    {
+        // Only characters a revision or tag uses: the value ends up in a rustc-env line.
+        return given
+            .chars()
+            .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_' | '+'))
+            .take(64)
+            .collect();
+    }
+    let git = |args: &[&str]| -> Option<String> {
+        let out = std::process::Command::new("git")
+            .arg("-C")
+            .arg(manifest_dir)
+            .args(args)
+            .output()
+            .ok()?;
+        let text = String::from_utf8(out.stdout).ok()?.trim().to_owned();
+        (out.status.success() && !text.is_empty()).then_some(text)
+    };
+    let Some(commit) = git(&["rev-parse", "--short=12", "HEAD"]) else {
+        return "unknown".to_owned();
+    };
+    // HEAD moves on checkout; the branch file (or packed-refs) on commit. Worktrees keep HEAD
+    // in their own git dir and refs in the common one.
+    if let Some(git_dir) = git(&["rev-parse", "--absolute-git-dir"]) {
+        println!("cargo:rerun-if-changed={git_dir}/HEAD");
+    }
+    if let Some(common) = git(&["rev-parse", "--path-format=absolute", "--git-common-dir"]) {
+        if let Some(branch) = git(&["symbolic-ref", "-q", "HEAD"]) {
+            let loose = PathBuf::from(&common).join(&branch);
+            if loose.exists() {
+                println!("cargo:rerun-if-changed={}", loose.display());
+            }
+        }
+        let packed = PathBuf::from(&common).join("packed-refs");
+        if packed.exists() {
+            println!("cargo:rerun-if-changed={}", packed.display());
+        }
+    }
+    commit
 }
 
 /// Files under `dir` as (`/url/path`, file), skipping the gzip twins and build metadata.

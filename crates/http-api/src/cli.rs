@@ -1,4 +1,4 @@
-//! The `ramal` command line: `serve` (default), `migrate`, `agent ...`, `token`.
+//! The `ramal` command line: `serve` (default), `migrate`, `agent ...`, `token`, `doctor`.
 
 use std::io::{BufRead as _, IsTerminal as _, Write as _};
 use std::path::PathBuf;
@@ -13,9 +13,18 @@ use clap::{Parser, Subcommand};
 use crate::config::{self, Config, Source};
 use crate::startup::Application;
 
+/// `ramal --version`: the crate version and the git revision it was built from (`build.rs`:
+/// `RAMAL_GIT_REVISION` when set, else `git rev-parse`, else `unknown`).
+pub const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (git ",
+    env!("RAMAL_BUILD_REVISION"),
+    ")"
+);
+
 /// Ramal: a browser webphone and Twilio Voice backend.
 #[derive(Debug, Parser)]
-#[command(name = "ramal", version)]
+#[command(name = "ramal", version = VERSION)]
 pub struct Cli {
     /// Configuration file (TOML); the environment overrides it. Also RAMAL_CONFIG.
     #[arg(long, global = true)]
@@ -45,6 +54,13 @@ enum Command {
     Recordings {
         #[command(subcommand)]
         action: crate::recordings::cli::RecordingsCommand,
+    },
+    /// Check the configuration, the database and the Twilio account; say how to fix each problem.
+    Doctor {
+        /// Also point the TwiML App and the phone number at RAMAL_PUBLIC_URL through Twilio's
+        /// REST API, and apply pending database migrations.
+        #[arg(long)]
+        fix: bool,
     },
 }
 
@@ -87,6 +103,10 @@ enum AgentCommand {
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging();
+    // The doctor reports a configuration the loader refuses instead of stopping on it.
+    if let Some(Command::Doctor { fix }) = cli.command {
+        return crate::doctor::main(&Source::from_process(cli.config), fix);
+    }
     let config = match config::load(&Source::from_process(cli.config.clone())) {
         Ok(c) => c,
         Err(e) => {
@@ -145,6 +165,9 @@ async fn run(command: Command, config: Config) -> Result<(), String> {
         Command::Agent { action } => agent(action, config).await,
         Command::Token { agent } => token(&agent, config).await,
         Command::Recordings { action } => crate::recordings::cli::run(action, config).await,
+        Command::Doctor { .. } => {
+            unreachable!("`main` runs the doctor before loading the configuration")
+        }
     }
 }
 

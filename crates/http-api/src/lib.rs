@@ -7,6 +7,7 @@
 //! | [`config`] | typed configuration: TOML file + environment, every problem explained |
 //! | [`assets`] | the webphone, embedded at build time and served with its CSP |
 //! | [`demo`] | demo mode: the embedded Twilio simulator and the webphone's simulated calls |
+//! | [`doctor`] | `ramal doctor`: configuration and environment checks, each problem explained |
 //! | [`startup`] | building the server on a listener (port 0 in tests) |
 //! | [`webhook`] | Twilio signature validation, proxy-aware |
 //! | [`auth`] | passwords, sessions, login throttling, external JWTs |
@@ -23,6 +24,7 @@ pub mod cli;
 pub mod cluster;
 pub mod config;
 pub mod demo;
+pub mod doctor;
 pub mod error;
 pub mod live;
 pub mod metrics;
@@ -35,5 +37,6 @@ pub mod startup;
 pub mod state;
 pub mod voice;
 pub mod webhook;
+
 
 pub use startup::{Application, StartError};

@@ -292,9 +292,44 @@ async fn account_application_and_number_resources() {
             .status(),
         401
     );
-    let account = json(auth(http.get(format!("{base}.json"))).send().await.unwrap()).await;
+    // Standard API keys may not read the Account and Key resources; the Auth Token may.
+    assert_eq!(
+        auth(http.get(format!("{base}.json")))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        401
+    );
+    let as_account = |rb: reqwest::RequestBuilder| {
+        rb.basic_auth(sim.account_sid(), Some(sim.auth_token().expose()))
+    };
+    let account = json(
+        as_account(http.get(format!("{base}.json")))
+            .send()
+            .await
+            .unwrap(),
+    )
+    .await;
     assert_eq!(account["sid"], sim.account_sid());
     assert_eq!(account["status"], "active");
+    let key_url = format!("{base}/Keys/{}.json", key.sid);
+    let fetched = json(as_account(http.get(&key_url)).send().await.unwrap()).await;
+    assert_eq!(fetched["sid"], key.sid.as_str());
+    assert!(
+        fetched.get("secret").is_none(),
+        "a key's secret is never returned"
+    );
+    assert_eq!(auth(http.get(&key_url)).send().await.unwrap().status(), 401);
+    let other_key = format!("{base}/Keys/SK00000000000000000000000000000000.json");
+    assert_eq!(
+        as_account(http.get(&other_key))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
 
     let app_url = format!("{base}/Applications/{}.json", sim.application().sid);
     let app = json(auth(http.get(&app_url)).send().await.unwrap()).await;

@@ -1,4 +1,8 @@
-//! Account, TwiML App and incoming phone number resources (what `ramal doctor` inspects and fixes).
+//! Account, API key, TwiML App and incoming phone number resources (what `ramal doctor`
+//! inspects and fixes).
+//!
+//! As in Twilio, the Account and Key resources need the Account SID + Auth Token: Standard API
+//! keys (the simulator's) may use every other resource but not those two.
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use serde_json::{Value, json};
@@ -11,6 +15,10 @@ use crate::twiml::Method;
 
 pub(super) fn routes(cfg: &mut web::ServiceConfig) {
     cfg.route("/2010-04-01/Accounts/{file}", web::get().to(get_account))
+        .route(
+            "/2010-04-01/Accounts/{account}/Keys/{file}",
+            web::get().to(get_key),
+        )
         .service(
             web::resource("/2010-04-01/Accounts/{account}/Applications/{file}")
                 .route(web::get().to(get_application))
@@ -140,6 +148,23 @@ fn check(shared: &Shared, req: &HttpRequest, account: &str, file: &str) -> Resul
     if !auth::authorized(shared, req) {
         return Err(Denied::Unauthorized);
     }
+    sid_in_path(shared, account, file)
+}
+
+/// [`check`] for the resources only the account's own credentials may read.
+fn check_account_only(
+    shared: &Shared,
+    req: &HttpRequest,
+    account: &str,
+    file: &str,
+) -> Result<String, Denied> {
+    if !auth::authorized_as_account(shared, req) {
+        return Err(Denied::Unauthorized);
+    }
+    sid_in_path(shared, account, file)
+}
+
+fn sid_in_path(shared: &Shared, account: &str, file: &str) -> Result<String, Denied> {
     match file.strip_suffix(".json") {
         Some(sid) if account == shared.account_sid => Ok(sid.to_owned()),
         _ => Err(Denied::NotFound),
@@ -153,10 +178,33 @@ async fn get_account(
 ) -> HttpResponse {
     let file = path.into_inner();
     let account = file.strip_suffix(".json").unwrap_or(&file).to_owned();
-    match check(&shared, &req, &account, &file) {
+    match check_account_only(&shared, &req, &account, &file) {
         Ok(_) => HttpResponse::Ok().json(account_json(&shared)),
         Err(denied) => denied.response(&req),
     }
+}
+
+/// `GET /2010-04-01/Accounts/{AC}/Keys/{SK}.json`: whether a key belongs to the account (the
+/// secret is never returned, as in Twilio).
+async fn get_key(
+    req: HttpRequest,
+    shared: web::Data<Shared>,
+    path: web::Path<(String, String)>,
+) -> HttpResponse {
+    let (account, file) = path.into_inner();
+    let sid = match check_account_only(&shared, &req, &account, &file) {
+        Ok(sid) => sid,
+        Err(denied) => return denied.response(&req),
+    };
+    if !shared.api_keys.iter().any(|k| k.sid == sid) {
+        return errors::resource_not_found(req.path());
+    }
+    HttpResponse::Ok().json(json!({
+        "date_created": "Mon, 01 Jan 2024 00:00:00 +0000",
+        "date_updated": "Mon, 01 Jan 2024 00:00:00 +0000",
+        "friendly_name": "ramal",
+        "sid": sid,
+    }))
 }
 
 async fn get_application(

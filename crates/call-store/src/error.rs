@@ -130,6 +130,36 @@ pub enum StoreError {
     },
 }
 
+impl StoreError {
+    /// Whether repeating the same operation can never succeed because the data itself is
+    /// refused (bad input, a constraint, a corrupt row), as opposed to a failure of the
+    /// database or its connection, or a clash between concurrent transactions, which a
+    /// retry may get past.
+    pub fn is_permanent(&self) -> bool {
+        use diesel::result::DatabaseErrorKind as Kind;
+        match self {
+            StoreError::Input(_)
+            | StoreError::Corrupt { .. }
+            | StoreError::Conflict { .. }
+            | StoreError::NotFound { .. }
+            | StoreError::Config(_) => true,
+            StoreError::Database {
+                source: diesel::result::Error::DatabaseError(kind, _),
+                ..
+            } => matches!(
+                kind,
+                Kind::UniqueViolation
+                    | Kind::ForeignKeyViolation
+                    | Kind::NotNullViolation
+                    | Kind::CheckViolation
+                    | Kind::RestrictViolation
+                    | Kind::ExclusionViolation
+            ),
+            _ => false,
+        }
+    }
+}
+
 impl From<diesel::result::Error> for StoreError {
     fn from(source: diesel::result::Error) -> Self {
         StoreError::Database {

@@ -221,7 +221,7 @@ impl Worker {
                 .map(|v| v.recording.call_sid),
         };
         match outcome {
-            Ok(_) => match store.complete_job(job.id, &self.id).await {
+            Ok(_) => match until_written(&job, || store.complete_job(job.id, &self.id)).await {
                 Ok(_) => {
                     metrics.recording_job_done();
                     tracing::info!(
@@ -250,7 +250,8 @@ impl Worker {
                         .unwrap_or_else(|_| chrono::Duration::hours(1))
                 });
                 let message = error.to_string();
-                match store.fail_job(job.id, &self.id, &message, retry_at).await {
+                let failed = || store.fail_job(job.id, &self.id, &message, retry_at);
+                match until_written(&job, failed).await {
                     Ok(_) if dead => {
                         metrics.recording_job_dead();
                         tracing::error!(
@@ -414,6 +415,36 @@ fn call_info(view: &RecordingView, call: Option<&CallSummary>) -> CallInfo {
         counterpart: Some(counterpart),
         agent: call.user_name.clone(),
         duration_secs: view.recording.duration.or(Some(call.duration)),
+    }
+}
+
+/// Retries a job's state change while the database is unreachable, as long as the job's lease
+/// lasts: a recording filed during an outage is marked done when the database returns, not
+/// left "running" until its lease ends (then filed again by whoever claims it).
+async fn until_written<T, F, Fut>(job: &RecordingJob, mut write: F) -> Result<T, StoreError>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<T, StoreError>>,
+{
+    const FIRST: Duration = Duration::from_millis(50);
+    const MAX: Duration = Duration::from_secs(2);
+    let mut delay = FIRST;
+    loop {
+        match write().await {
+            Err(
+                StoreError::Pool(_)
+                | StoreError::Connect { .. }
+                | StoreError::Database { .. }
+                | StoreError::NotCommitted(_),
+            ) if job.locked_until.is_some_and(|until| {
+                Utc::now() + chrono::Duration::from_std(delay).unwrap_or_default() < until
+            }) =>
+            {
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(MAX);
+            }
+            other => return other,
+        }
     }
 }
 

@@ -32,6 +32,8 @@ pub async fn heartbeat(
         PresenceWire::Available => PresenceWord::Available,
         PresenceWire::Away => PresenceWord::Away,
     };
+    // An inbound call rings this agent even if the database is down by then.
+    state.directory.remember(agent.0.clone());
     let signal = Signal::Presence {
         agent_id: agent.0.id,
         state: word,

@@ -156,13 +156,13 @@ pub async fn voice_incoming(
 
     let mut identities = Vec::new();
     for agent_id in state.presence.available(Instant::now()) {
-        if let Some(agent) = state
-            .directory
-            .by_id(state.store.as_ref(), agent_id)
-            .await?
-            .filter(|a| a.active)
-        {
-            identities.push(agent.identity.as_str().to_owned());
+        match state.directory.by_id(state.store.as_ref(), agent_id).await {
+            Ok(Some(agent)) if agent.active => identities.push(agent.identity.as_str().to_owned()),
+            Ok(_) => {}
+            // Never seen while the database was up: ring the others rather than fail the call.
+            Err(e) => {
+                tracing::warn!(error = %e, agent.id = agent_id, "available agent skipped: unknown while the database is unreachable")
+            }
         }
     }
     tracing::info!(call.sid = %call_sid, ringing = identities.len(), "inbound call");

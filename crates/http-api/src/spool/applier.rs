@@ -22,9 +22,12 @@ use crate::state::AppState;
 const WINDOW: usize = 256;
 /// Events of a window written to the store at once (within the PostgreSQL pool's size).
 const CONCURRENCY: usize = 16;
-/// A store error while the database answers its health check, this many times for one
-/// event, means the event itself is refused: it goes to the rejected file.
+/// A store error refusing the data itself, this many times for one event while the database
+/// answers its health check: the event goes to the rejected file.
 const POISON_ATTEMPTS: u32 = 5;
+/// Other errors while the database answers are retried this long before the event is set
+/// aside (an outage, where the health check fails too, has no limit).
+const TRANSIENT_LIMIT: Duration = Duration::from_secs(600);
 /// Retry delays while the database is unreachable.
 const BACKOFF_START: Duration = Duration::from_millis(50);
 const BACKOFF_MAX: Duration = Duration::from_secs(2);
@@ -215,6 +218,7 @@ async fn apply_one(
     let meta = record.meta();
     let mut delay = BACKOFF_START;
     let mut refusals = 0;
+    let failing_since = Instant::now();
     loop {
         match state.store.apply(&record.event, &meta).await {
             Ok(outcome) => {
@@ -235,10 +239,22 @@ async fn apply_one(
             }
             Err(e) => {
                 if state.store.health_check().await.is_ok() {
+                    // The database answers, yet this event fails: refused data is set aside
+                    // after a few tries; anything else (a deadlock, a connection the pool
+                    // has not dropped yet) is retried, within a bound so one event cannot
+                    // hold every later one back for ever.
                     refusals += 1;
-                    if refusals >= POISON_ATTEMPTS {
+                    let given_up = if e.is_permanent() {
+                        refusals >= POISON_ATTEMPTS
+                    } else {
+                        failing_since.elapsed() >= TRANSIENT_LIMIT
+                    };
+                    if given_up {
                         reject(spool, seq, &record, &e.to_string());
                         return true;
+                    }
+                    if refusals == 1 {
+                        tracing::warn!(error = %e, spool.seq = seq, "a spooled event failed while the database answers; retrying");
                     }
                 } else if !spool.inner.database_down.swap(true, Ordering::Relaxed) {
                     spool

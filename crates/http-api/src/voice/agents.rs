@@ -91,7 +91,8 @@ impl AgentDirectory {
         }
     }
 
-    fn remember(&self, agent: Agent) {
+    /// Remembers an agent read elsewhere (an authenticated heartbeat).
+    pub fn remember(&self, agent: Agent) {
         let mut entries = self.entries.write().expect("agent directory lock poisoned");
         entries
             .id_of

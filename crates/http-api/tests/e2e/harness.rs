@@ -97,6 +97,59 @@ pub(crate) struct TestApp {
     _pg: Option<PgDatabase>,
 }
 
+/// One instance of a cluster (see [`TestApp::spawn_cluster`]).
+pub(crate) struct Instance {
+    /// Its own address (not the balancer's).
+    pub(crate) base: String,
+    /// Its state (spool, presence, metrics).
+    pub(crate) state: http_api::state::AppState,
+}
+
+/// A round-robin HTTP balancer on `listener`: request i goes to backend i mod n, whatever
+/// connection it came on, as a balancer without stickiness does.
+fn balance(listener: TcpListener, backends: Vec<String>) {
+    use actix_web::{HttpRequest, HttpResponse, web};
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let client = reqwest::Client::new();
+    let backends = Arc::new(backends);
+    let server = actix_web::HttpServer::new(move || {
+        let (next, client, backends) = (next.clone(), client.clone(), backends.clone());
+        actix_web::App::new().default_service(web::to(move |req: HttpRequest, body: web::Bytes| {
+            let (next, client, backends) = (next.clone(), client.clone(), backends.clone());
+            async move {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                let target = format!("{}{}", backends[i % backends.len()], req.uri());
+                let method = reqwest::Method::from_bytes(req.method().as_str().as_bytes())
+                    .expect("a method");
+                let mut forward = client.request(method, target).body(body.to_vec());
+                for (name, value) in req.headers() {
+                    if name != "host" && name != "content-length" {
+                        forward = forward.header(name.as_str(), value.as_bytes());
+                    }
+                }
+                let Ok(res) = forward.send().await else {
+                    return HttpResponse::BadGateway().finish();
+                };
+                let mut out = HttpResponse::build(
+                    actix_web::http::StatusCode::from_u16(res.status().as_u16()).unwrap(),
+                );
+                for (name, value) in res.headers() {
+                    if name != "content-length" && name != "transfer-encoding" {
+                        out.insert_header((name.as_str(), value.as_bytes()));
+                    }
+                }
+                out.body(res.bytes().await.unwrap_or_default())
+            }
+        }))
+    })
+    .workers(1)
+    .listen(listener)
+    .expect("the balancer listens")
+    .disable_signals()
+    .run();
+    tokio::spawn(server);
+}
+
 /// How a test's Ramal is set up beyond the defaults.
 #[derive(Default)]
 pub(crate) struct Setup {
@@ -106,6 +159,8 @@ pub(crate) struct Setup {
     pub(crate) drive: bool,
     /// Changes the simulator's configuration.
     pub(crate) sim: Option<Box<dyn FnOnce(SimConfig) -> SimConfig + Send>>,
+    /// Reaches PostgreSQL through this address (a proxy) instead of 127.0.0.1:5432.
+    pub(crate) postgres_via: Option<std::net::SocketAddr>,
 }
 
 impl Setup {
@@ -156,7 +211,10 @@ pub(crate) async fn prepare(db: Db, setup: Setup) -> Option<Prepared> {
             None,
         ),
         Db::Postgres => {
-            let (url, pg) = postgres_database().await?;
+            let (mut url, pg) = postgres_database().await?;
+            if let Some(via) = setup.postgres_via {
+                url = url.replace("127.0.0.1:5432", &via.to_string());
+            }
             (url, Some(pg))
         }
     };
@@ -263,6 +321,50 @@ impl TestApp {
             self.spool.settle(std::time::Duration::from_secs(60)).await,
             "spooled events not applied within 60 s"
         );
+    }
+
+    /// Starts `n` instances sharing one PostgreSQL database behind a round-robin balancer
+    /// (each request goes to the next instance), the simulator calling the balancer. They share
+    /// the data directory (recordings) and the session secret; each has its own spool. The
+    /// returned app's `base` is the balancer; its `spool` is the first instance's.
+    pub(crate) async fn spawn_cluster(n: usize, setup: Setup) -> Option<(Self, Vec<Instance>)> {
+        let mut p = prepare(Db::Postgres, setup).await?;
+        let mut instances = Vec::new();
+        let mut spools = Vec::new();
+        for i in 0..n {
+            let spool_dir = p.data.path().join(format!("spool-{i}"));
+            let mut env = p.env.clone();
+            env.insert("RAMAL_SPOOL_DIR".into(), spool_dir.display().to_string());
+            let config = load(&Source { file: None, env }).expect("valid test configuration");
+            let store = call_store::open(&config.database_url, &config.data_dir)
+                .await
+                .unwrap();
+            let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+            let base = format!("http://{}", listener.local_addr().unwrap());
+            let app = Application::with(config, store, listener).unwrap();
+            let state = app.state().clone();
+            spools.push(state.spool.clone());
+            tokio::spawn(app.run_until_stopped());
+            instances.push(Instance { base, state });
+        }
+        let backends: Vec<String> = instances.iter().map(|i| i.base.clone()).collect();
+        balance(p.listener.take().expect("a listener"), backends);
+        let store = call_store::open(&p.env["RAMAL_DATABASE_URL"], p.data.path())
+            .await
+            .unwrap();
+        let app = Self {
+            base: p.base,
+            sim: p.sim,
+            store,
+            spool: spools.swap_remove(0),
+            http: reqwest::Client::new(),
+            data_dir: p.data.path().to_path_buf(),
+            google: p.google,
+            env: p.env,
+            _data: p.data,
+            _pg: p.pg,
+        };
+        Some((app, instances))
     }
 
     pub(crate) fn url(&self, path: &str) -> String {

@@ -1,8 +1,10 @@
 //! End-to-end tests: the real server on port 0, a real database (SQLite file or a fresh
 //! PostgreSQL database), and the Twilio simulator playing Twilio through the real protocol.
 
+mod cluster;
 mod crash;
 mod harness;
+mod outage;
 mod recordings;
 mod scenarios;
 
@@ -47,3 +49,11 @@ harness::on_both_databases_with_setup!(
     killed_mid_upload_files_once_after_restart,
     graceful_stop_hands_the_job_back,
 );
+
+/// Scenarios that only exist with PostgreSQL (a server that can go away).
+mod postgres_only {
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn database_outage_loses_nothing() {
+        crate::outage::database_outage_loses_nothing().await;
+    }
+}

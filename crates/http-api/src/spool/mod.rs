@@ -257,3 +257,86 @@ fn write_checkpoint(dir: &Path, applied: u64, durable: bool) -> std::io::Result<
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use std::io::Write as _;
+
+    use call_store::events::StatusEvent;
+
+    use super::*;
+
+    fn event(n: u32) -> CallEvent {
+        let sid = format!("CA{n:032x}");
+        let form: &[(&str, &str)] = &[
+            ("CallSid", &sid),
+            ("CallStatus", "ringing"),
+            ("From", "+5531999999999"),
+            ("To", "+551130001000"),
+            ("Direction", "inbound"),
+        ];
+        CallEvent::Status(StatusEvent::from_form(form, Utc::now()).unwrap())
+    }
+
+    fn frames(dir: &Path) -> Vec<(u64, Record)> {
+        let mut out = Vec::new();
+        for (first, path) in segment::list(dir).unwrap() {
+            let mut reader = segment::SegmentReader::open(first, path).unwrap();
+            while let Some(frame) = reader.next().unwrap() {
+                out.push((frame.seq, serde_json::from_slice(&frame.payload).unwrap()));
+            }
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn a_torn_tail_is_cut_and_numbering_goes_on() {
+        let dir = tempfile::tempdir().unwrap();
+        let metrics = Arc::new(Metrics::default());
+        let spool = Spool::open(dir.path(), Arc::clone(&metrics)).unwrap();
+        let meta = EventMeta::new(Utc::now())
+            .with_idempotency_token("retry-1")
+            .unwrap();
+        for n in 1..=3 {
+            assert_eq!(spool.append(&event(n), &meta).await.unwrap(), u64::from(n));
+        }
+        assert_eq!(spool.pending(), 3);
+        // One server per spool.
+        assert!(matches!(
+            Spool::open(dir.path(), Arc::clone(&metrics)),
+            Err(SpoolError::Locked(_))
+        ));
+        drop(spool);
+
+        // A crash in the middle of a write leaves half a frame behind.
+        let (_, path) = segment::list(dir.path()).unwrap().pop().unwrap();
+        let intact = std::fs::metadata(&path).unwrap().len();
+        let mut half = Vec::new();
+        frame::encode(4, b"{\"never\":\"acknowledged\"}", &mut half);
+        std::fs::OpenOptions::new()
+            .append(true)
+            .open(&path)
+            .unwrap()
+            .write_all(&half[..half.len() / 2])
+            .unwrap();
+
+        // The writer thread of the dropped spool exits once its channel closes; wait for
+        // the lock it held to go.
+        let spool = loop {
+            match Spool::open(dir.path(), Arc::clone(&metrics)) {
+                Ok(spool) => break spool,
+                Err(SpoolError::Locked(_)) => tokio::task::yield_now().await,
+                Err(e) => panic!("{e}"),
+            }
+        };
+        assert_eq!(std::fs::metadata(&path).unwrap().len(), intact);
+        assert_eq!(spool.pending(), 3, "nothing applied yet: all three replay");
+        let fourth = event(4);
+        assert_eq!(spool.append(&fourth, &meta).await.unwrap(), 4);
+        let stored = frames(dir.path());
+        let seqs: Vec<u64> = stored.iter().map(|(seq, _)| *seq).collect();
+        assert_eq!(seqs, [1, 2, 3, 4]);
+        assert_eq!(stored[3].1.event, fourth);
+        assert_eq!(stored[0].1.meta(), meta);
+    }
+}

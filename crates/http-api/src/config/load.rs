@@ -219,7 +219,9 @@ pub fn load(source: &Source) -> Result<Config, ConfigError> {
         .map_or_else(|| data_dir.join("spool"), PathBuf::from);
     let database_url = r
         .pick("RAMAL_DATABASE_URL", file.database.url)
-        .unwrap_or_else(|| format!("sqlite://{}", data_dir.join("ramal.db").display()));
+        // Relative to the data directory (where call-store resolves relative SQLite paths);
+        // naming the data directory here too would nest it (`data/data/ramal.db`).
+        .unwrap_or_else(|| "sqlite://ramal.db".to_owned());
     if !(database_url.starts_with("postgres://")
         || database_url.starts_with("postgresql://")
         || database_url.starts_with("sqlite://")
@@ -614,6 +616,11 @@ mod tests {
         assert_eq!(c.bind.to_string(), "127.0.0.1:8080");
         assert_eq!(c.public_url.base(), "http://127.0.0.1:8080");
         assert!(c.database_url.starts_with("sqlite://"));
+        // The default database is directly in the data directory.
+        assert_eq!(
+            call_store::StoreTarget::parse(&c.database_url, &c.data_dir).unwrap(),
+            call_store::StoreTarget::Sqlite(std::path::PathBuf::from("data/ramal.db"))
+        );
         assert_eq!(c.calls.language, "pt-BR");
         assert_eq!(c.calls.ring_timeout_secs, 30);
     }

@@ -127,6 +127,7 @@ struct FileAuth {
     session_ttl: Option<u64>,
     token_ttl: Option<u32>,
     recording_link_ttl: Option<u64>,
+    trusted_proxies: Option<String>,
     external_jwt_hs256_secret: Option<String>,
     external_jwt_rs256_public_key: Option<String>,
     external_jwt_id_claim: Option<String>,
@@ -511,6 +512,22 @@ fn read_auth(r: &mut Reader<'_>, f: FileAuth) -> AuthConfig {
     let recording_link_ttl = r
         .number("RAMAL_RECORDING_LINK_TTL", f.recording_link_ttl, "Seconds.")
         .unwrap_or(3600);
+    let trusted_proxies = r
+        .pick("RAMAL_TRUSTED_PROXIES", f.trusted_proxies)
+        .unwrap_or_else(|| "127.0.0.1,::1".to_owned())
+        .split(',')
+        .map(str::trim)
+        .filter(|a| !a.is_empty() && *a != "none")
+        .filter_map(|a| match a.parse() {
+            Ok(ip) => Some(ip),
+            Err(_) => {
+                r.problems.push(format!(
+                    "RAMAL_TRUSTED_PROXIES: {a:?} is not an IP address (list the proxies' addresses, comma-separated, or `none`)"
+                ));
+                None
+            }
+        })
+        .collect();
 
     let hs = r.pick(
         "RAMAL_EXTERNAL_JWT_HS256_SECRET",
@@ -556,6 +573,7 @@ fn read_auth(r: &mut Reader<'_>, f: FileAuth) -> AuthConfig {
         token_ttl_secs,
         recording_link_ttl: Duration::from_secs(recording_link_ttl),
         external_jwt,
+        trusted_proxies,
     }
 }
 

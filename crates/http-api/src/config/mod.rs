@@ -120,6 +120,9 @@ pub struct AuthConfig {
     pub recording_link_ttl: Duration,
     /// Bearer JWTs from an existing user system, when configured.
     pub external_jwt: Option<ExternalJwtConfig>,
+    /// Reverse proxies whose `X-Forwarded-For` names the real client (`RAMAL_TRUSTED_PROXIES`,
+    /// default loopback): login throttling counts per client, not per proxy.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// Accepting bearer JWTs issued by another system (the seed lived inside such a hub).

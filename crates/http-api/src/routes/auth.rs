@@ -20,6 +20,30 @@ pub struct Login {
     password: String,
 }
 
+/// The client's address: the peer, or, when the peer is a trusted reverse proxy, the last
+/// `X-Forwarded-For` hop that is not itself a trusted proxy (earlier hops are whatever the
+/// client claimed, so they are never believed).
+fn client_address(req: &HttpRequest, trusted: &[std::net::IpAddr]) -> Option<std::net::IpAddr> {
+    let peer = req.peer_addr()?.ip();
+    if !trusted.contains(&peer) {
+        return Some(peer);
+    }
+    let forwarded: Vec<std::net::IpAddr> = req
+        .headers()
+        .get_all("x-forwarded-for")
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|hop| hop.trim().parse().ok())
+        .collect();
+    Some(
+        forwarded
+            .into_iter()
+            .rev()
+            .find(|hop| !trusted.contains(hop))
+            .unwrap_or(peer),
+    )
+}
+
 /// `POST /api/auth/login`: checks the password and returns a session token (also set as an
 /// HttpOnly cookie for `EventSource`).
 pub async fn login(
@@ -28,9 +52,8 @@ pub async fn login(
     body: web::Json<Login>,
 ) -> Result<HttpResponse, ApiError> {
     let username = body.username.trim();
-    let ip = req
-        .peer_addr()
-        .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
+    let ip = client_address(&req, &state.config.auth.trusted_proxies)
+        .map_or_else(|| "unknown".to_owned(), |a| a.to_string());
     let keys = [
         format!("user:{}", username.to_lowercase()),
         format!("ip:{ip}"),
@@ -93,4 +116,41 @@ pub async fn logout() -> HttpResponse {
 /// `GET /api/me`.
 pub async fn me(state: web::Data<AppState>, agent: CurrentAgent) -> HttpResponse {
     HttpResponse::Ok().json(agent_json(&state, &agent.0))
+}
+
+#[cfg(test)]
+mod tests {
+    use actix_web::test::TestRequest;
+
+    use super::*;
+
+    fn addr(ip: &str) -> std::net::IpAddr {
+        ip.parse().unwrap()
+    }
+
+    #[test]
+    fn the_client_behind_a_trusted_proxy_is_counted_not_the_proxy() {
+        let trusted = [addr("127.0.0.1"), addr("10.0.0.2")];
+        let from = |peer: &str, xff: Option<&str>| {
+            let mut req = TestRequest::default().peer_addr(format!("{peer}:5000").parse().unwrap());
+            if let Some(xff) = xff {
+                req = req.insert_header(("X-Forwarded-For", xff));
+            }
+            client_address(&req.to_http_request(), &trusted).unwrap()
+        };
+        // Directly connected: the peer, whatever the header claims.
+        assert_eq!(from("203.0.113.9", Some("1.2.3.4")), addr("203.0.113.9"));
+        // Through nginx on the same machine: the address nginx saw.
+        assert_eq!(
+            from("127.0.0.1", Some("198.51.100.7")),
+            addr("198.51.100.7")
+        );
+        // A client forging the header only adds hops on the left; two trusted proxies in a row.
+        assert_eq!(
+            from("127.0.0.1", Some("6.6.6.6, 198.51.100.7, 10.0.0.2")),
+            addr("198.51.100.7")
+        );
+        // A trusted proxy that sent no header: the proxy itself.
+        assert_eq!(from("127.0.0.1", None), addr("127.0.0.1"));
+    }
 }

@@ -60,8 +60,12 @@ bench-recordings:
     scripts/bench-recordings
 
 # Every benchmark, one after the other (takes several minutes).
-bench: bench-protocol bench-store bench-http bench-recordings
+bench: bench-protocol bench-store bench-http bench-recordings bench-soak
 
 # Build the container image `ramal` (webphone embedded; see Dockerfile).
 docker tag="ramal":
     docker build --build-arg RAMAL_GIT_REVISION="$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)" -t {{tag}} .
+
+# Load and soak: mixed webhooks for SOAK_SECONDS (300) on SQLite and PostgreSQL, memory over time.
+bench-soak:
+    scripts/bench-soak

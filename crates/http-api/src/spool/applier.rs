@@ -1,27 +1,33 @@
-//! Applies spooled events to the store, in spool order, a window at a time.
+//! Applies spooled events to the store, in spool order.
 //!
-//! Events of one window are applied concurrently: the store's result does not depend on the
-//! order events arrive in (call-store's permutation property tests), and concurrent writes are
-//! what lets the store group them into few commits. The window's end is checkpointed only once
-//! every event of it is in the database, so a crash or an outage never skips one.
+//! A reader task follows the segments and feeds events to the applier, which keeps many of
+//! them in flight at once: the store's result does not depend on the order events arrive in
+//! (call-store's permutation property tests), and concurrent writes are what lets the store
+//! group them into few commits. Completions are taken in spool order, so the checkpoint only
+//! ever moves past events that are in the database: a crash or an outage never skips one.
 
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use call_store::StoreError;
+use call_store::{Backend, StoreError};
 use futures_util::StreamExt as _;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 use tokio::task::JoinHandle;
 
 use super::segment::{self, SegmentReader};
 use super::{REJECTED_FILE, Record, Spool, write_checkpoint};
 use crate::state::AppState;
 
-/// Most events read and applied as one window.
-const WINDOW: usize = 256;
-/// Events of a window written to the store at once (within the PostgreSQL pool's size).
-const CONCURRENCY: usize = 16;
+/// Most events read from the segments in one go.
+const READ_BATCH: usize = 256;
+/// Events read ahead of the applier.
+const READ_AHEAD: usize = 1024;
+/// Events in flight on SQLite: its one writer commits whatever is waiting as one transaction,
+/// so more in flight means fewer, larger commits.
+const IN_FLIGHT_SQLITE: usize = 64;
+/// Events in flight on PostgreSQL: the connection pool's size.
+const IN_FLIGHT_POSTGRES: usize = 16;
 /// A store error refusing the data itself, this many times for one event while the database
 /// answers its health check: the event goes to the rejected file.
 const POISON_ATTEMPTS: u32 = 5;
@@ -34,7 +40,7 @@ const BACKOFF_MAX: Duration = Duration::from_secs(2);
 /// The checkpoint is rewritten at most this often (it only shortens replay after a crash).
 const CHECKPOINT_EVERY: Duration = Duration::from_millis(200);
 
-/// The running applier; [`ApplierHandle::stop`] finishes the current window (unless the
+/// The running applier; [`ApplierHandle::stop`] lets the events in flight finish (unless the
 /// database is down) and writes the checkpoint.
 #[derive(Debug)]
 pub struct ApplierHandle {
@@ -57,19 +63,27 @@ pub fn start(state: &AppState) -> ApplierHandle {
     ApplierHandle { stop, task }
 }
 
+/// What the reader hands the applier, in spool order.
+#[derive(Debug)]
+enum Item {
+    /// An event to apply (`None`: unreadable, already set aside; only its place counts).
+    Event(u64, Option<Box<Record>>),
+    /// Every event of this segment (the last one is given) came before: once they are
+    /// applied, the file can go.
+    SegmentDone(u64, PathBuf),
+}
+
 /// Where reading stands: the open segment and the next sequence number expected.
 #[derive(Debug)]
 struct Cursor {
     dir: PathBuf,
     reader: Option<SegmentReader>,
     next_seq: u64,
-    /// Segments read to their end, with their last sequence number: deleted once applied.
-    finished: Vec<(u64, PathBuf)>,
 }
 
 impl Cursor {
-    /// Up to `max` records with sequence numbers up to `durable`.
-    fn read(&mut self, durable: u64, max: usize) -> std::io::Result<Vec<(u64, Record)>> {
+    /// Up to `max` events with sequence numbers up to `durable`, with segment ends.
+    fn read(&mut self, durable: u64, max: usize) -> std::io::Result<Vec<Item>> {
         let mut out = Vec::new();
         while out.len() < max && self.next_seq <= durable {
             let reader = match &mut self.reader {
@@ -84,8 +98,11 @@ impl Cursor {
                 Some(frame) => {
                     self.next_seq = frame.seq + 1;
                     match serde_json::from_slice::<Record>(&frame.payload) {
-                        Ok(record) => out.push((frame.seq, record)),
-                        Err(e) => reject_raw(&self.dir, frame.seq, &frame.payload, &e.to_string()),
+                        Ok(record) => out.push(Item::Event(frame.seq, Some(Box::new(record)))),
+                        Err(e) => {
+                            reject_raw(&self.dir, frame.seq, &frame.payload, &e.to_string());
+                            out.push(Item::Event(frame.seq, None));
+                        }
                     }
                 }
                 None => {
@@ -100,7 +117,7 @@ impl Cursor {
                         break;
                     }
                     if let Some(done) = self.reader.replace(next) {
-                        self.finished.push((self.next_seq - 1, done.path));
+                        out.push(Item::SegmentDone(self.next_seq - 1, done.path));
                     }
                 }
             }
@@ -120,82 +137,124 @@ impl Cursor {
     }
 }
 
-async fn run(state: AppState, mut stopped: watch::Receiver<bool>) {
-    let spool = state.spool.clone();
-    let inner = &spool.inner;
-    let mut cursor = Cursor {
-        dir: inner.dir.clone(),
-        reader: None,
-        next_seq: inner.start_after + 1,
-        finished: Vec::new(),
-    };
-    let mut durable = inner.durable.clone();
-    let mut applied = inner.start_after;
-    let mut checkpointed = (applied, Instant::now());
+/// Follows the segments as the writer makes events durable; ends when asked to stop.
+async fn read(
+    mut cursor: Cursor,
+    mut durable: watch::Receiver<u64>,
+    items: mpsc::Sender<Item>,
+    mut stopped: watch::Receiver<bool>,
+) {
     loop {
+        if *stopped.borrow() {
+            return;
+        }
         let up_to = *durable.borrow_and_update();
-        let window = match cursor.read(up_to, WINDOW) {
-            Ok(window) => window,
+        match cursor.read(up_to, READ_BATCH) {
+            Ok(batch) if batch.is_empty() => {
+                tokio::select! {
+                    changed = durable.changed() => if changed.is_err() { return },
+                    _ = stopped.changed() => return,
+                }
+            }
+            Ok(batch) => {
+                for item in batch {
+                    if items.send(item).await.is_err() {
+                        return;
+                    }
+                }
+            }
             Err(e) => {
                 tracing::error!(error = %e, "could not read the webhook spool; retrying");
                 tokio::select! {
-                    () = tokio::time::sleep(BACKOFF_MAX) => continue,
-                    _ = stopped.changed() => break,
+                    () = tokio::time::sleep(BACKOFF_MAX) => {}
+                    _ = stopped.changed() => return,
                 }
             }
-        };
-        let Some(last) = window.last().map(|(seq, _)| *seq) else {
-            if *stopped.borrow() {
-                break;
-            }
-            tokio::select! {
-                changed = durable.changed() => if changed.is_err() { break },
-                _ = stopped.changed() => break,
-            }
-            continue;
-        };
-        let count = window.len() as u64;
-        let complete = futures_util::stream::iter(window)
-            .map(|(seq, record)| apply_one(&state, &spool, seq, record, stopped.clone()))
-            .buffer_unordered(CONCURRENCY)
-            .fold(true, |all, done| async move { all && done })
-            .await;
-        if !complete {
-            break; // stopping while the database is down: the window is replayed next start
-        }
-        applied = last;
-        inner.applied.send_replace(applied);
-        inner
-            .metrics
-            .spool
-            .applied
-            .store(applied, Ordering::Relaxed);
-        inner
-            .metrics
-            .spool
-            .applied_total
-            .fetch_add(count, Ordering::Relaxed);
-        if !cursor.finished.is_empty() || checkpointed.1.elapsed() >= CHECKPOINT_EVERY {
-            checkpoint(&mut cursor, applied);
-            checkpointed = (applied, Instant::now());
-        }
-        if *stopped.borrow() {
-            break; // a backlog left now is applied at the next start
         }
     }
+}
+
+/// What became of an item, in spool order.
+enum Outcome {
+    Applied(u64),
+    Stopped,
+    SegmentRead(u64, PathBuf),
+}
+
+async fn run(state: AppState, stopped: watch::Receiver<bool>) {
+    let spool = state.spool.clone();
+    let inner = &spool.inner;
+    let dir = inner.dir.clone();
+    let cursor = Cursor {
+        dir: dir.clone(),
+        reader: None,
+        next_seq: inner.start_after + 1,
+    };
+    let (tx, rx) = mpsc::channel(READ_AHEAD);
+    let reader = tokio::spawn(read(cursor, inner.durable.clone(), tx, stopped.clone()));
+    let in_flight = match state.store.backend() {
+        Backend::Sqlite => IN_FLIGHT_SQLITE,
+        Backend::Postgres => IN_FLIGHT_POSTGRES,
+    };
+    let items = futures_util::stream::unfold(rx, |mut rx| async move {
+        rx.recv().await.map(|item| (item, rx))
+    });
+    let mut done = std::pin::pin!(
+        items
+            .map(|item| {
+                let (state, spool, stopped) = (&state, &spool, stopped.clone());
+                async move {
+                    match item {
+                        Item::Event(seq, Some(record)) => {
+                            if apply_one(state, spool, seq, *record, stopped).await {
+                                Outcome::Applied(seq)
+                            } else {
+                                Outcome::Stopped
+                            }
+                        }
+                        Item::Event(seq, None) => Outcome::Applied(seq),
+                        Item::SegmentDone(last, path) => Outcome::SegmentRead(last, path),
+                    }
+                }
+            })
+            .buffered(in_flight)
+    );
+
+    let mut applied = inner.start_after;
+    let mut finished: Vec<(u64, PathBuf)> = Vec::new();
+    let mut checkpointed = (applied, Instant::now());
+    while let Some(outcome) = done.next().await {
+        match outcome {
+            Outcome::Applied(seq) => {
+                applied = seq;
+                inner.applied.send_replace(applied);
+                let metrics = &inner.metrics.spool;
+                metrics.applied.store(applied, Ordering::Relaxed);
+                metrics.applied_total.fetch_add(1, Ordering::Relaxed);
+            }
+            // Stopping while the database is down: what is left is applied next start.
+            Outcome::Stopped => break,
+            Outcome::SegmentRead(last, path) => finished.push((last, path)),
+        }
+        if !finished.is_empty() || checkpointed.1.elapsed() >= CHECKPOINT_EVERY {
+            checkpoint(&dir, &mut finished, applied);
+            checkpointed = (applied, Instant::now());
+        }
+    }
+    reader.abort();
     if applied != checkpointed.0 {
-        checkpoint(&mut cursor, applied);
+        checkpoint(&dir, &mut finished, applied);
     }
 }
 
 /// Persists the checkpoint, then deletes the segments wholly applied.
-fn checkpoint(cursor: &mut Cursor, applied: u64) {
-    let deletable = cursor.finished.iter().any(|(last, _)| *last <= applied);
-    if let Err(e) = write_checkpoint(&cursor.dir, applied, deletable) {
+fn checkpoint(dir: &std::path::Path, finished: &mut Vec<(u64, PathBuf)>, applied: u64) {
+    let deletable = finished.iter().any(|(last, _)| *last <= applied);
+    if let Err(e) = write_checkpoint(dir, applied, deletable) {
         tracing::warn!(error = %e, "could not write the spool checkpoint; events may be replayed (harmless duplicates)");
         return;
     }
-    cursor.finished.retain(|(last, path)| {
+    finished.retain(|(last, path)| {
         if *last > applied {
             return true;
         }

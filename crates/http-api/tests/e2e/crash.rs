@@ -2,174 +2,21 @@
 //! again: the recording ends up filed exactly once. And a graceful stop (SIGTERM) hands its job
 //! back at once.
 
-use std::net::SocketAddr;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use call_store::CallStore;
 use call_store::ids::RecordingSid;
 use call_store::model::{AgentRole, JobState};
-use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
 use twilio_sim::{CallScript, DeliveryOptions, LegScript, MediaFormat};
 
-use crate::harness::{Db, Prepared, Setup, local_recordings, prepare};
+use crate::harness::{Db, Setup};
+use crate::rig::{Rig, SlowProxy, job_state, wait_for};
 
 const CUSTOMER: &str = "+5531999999999";
 
-/// A TCP proxy that slows the answers down to `rate` bytes per second and counts them, so a
-/// test can kill the server while a download is half done.
-struct SlowProxy {
-    addr: SocketAddr,
-    delivered: Arc<AtomicU64>,
-    rate: Arc<AtomicU64>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl SlowProxy {
-    async fn start(upstream: SocketAddr, rate: u64) -> Self {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let delivered = Arc::new(AtomicU64::new(0));
-        let counter = Arc::clone(&delivered);
-        let rate = Arc::new(AtomicU64::new(rate));
-        let limit = Arc::clone(&rate);
-        let task = tokio::spawn(async move {
-            while let Ok((client, _)) = listener.accept().await {
-                let counter = Arc::clone(&counter);
-                let limit = Arc::clone(&limit);
-                tokio::spawn(async move {
-                    let Ok(server) = tokio::net::TcpStream::connect(upstream).await else {
-                        return;
-                    };
-                    let (mut client_read, mut client_write) = client.into_split();
-                    let (mut server_read, mut server_write) = server.into_split();
-                    tokio::spawn(async move {
-                        let _ = tokio::io::copy(&mut client_read, &mut server_write).await;
-                    });
-                    let mut buf = vec![0u8; 16 * 1024];
-                    loop {
-                        let n = match server_read.read(&mut buf).await {
-                            Ok(0) | Err(_) => break,
-                            Ok(n) => n,
-                        };
-                        if client_write.write_all(&buf[..n]).await.is_err() {
-                            break;
-                        }
-                        counter.fetch_add(n as u64, Ordering::Relaxed);
-                        let rate = limit.load(Ordering::Relaxed);
-                        if rate > 0 {
-                            tokio::time::sleep(Duration::from_secs_f64(n as f64 / rate as f64))
-                                .await;
-                        }
-                    }
-                });
-            }
-        });
-        Self {
-            addr,
-            delivered,
-            rate,
-            task,
-        }
-    }
-
-    /// Bytes per second from now on (0: as fast as it goes).
-    fn set_rate(&self, rate: u64) {
-        self.rate.store(rate, Ordering::Relaxed);
-    }
-
-    fn delivered(&self) -> u64 {
-        self.delivered.load(Ordering::Relaxed)
-    }
-}
-
-impl Drop for SlowProxy {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-/// A `ramal serve` process, killed when dropped.
-struct Server(Child);
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Everything a crash test drives.
-struct Rig {
-    prepared: Prepared,
-    port: u16,
-    runs: std::sync::atomic::AtomicU32,
-}
-
 impl Rig {
-    async fn new(db: Db, setup: Setup) -> Option<Self> {
-        let setup = setup.env("RAMAL_LOG", "warn");
-        let mut prepared = prepare(db, setup).await?;
-        // The server process binds the port itself.
-        let port = prepared.listener.take()?.local_addr().unwrap().port();
-        Some(Self {
-            prepared,
-            port,
-            runs: std::sync::atomic::AtomicU32::new(0),
-        })
-    }
-
-    fn set_env(&mut self, key: &str, value: String) {
-        self.prepared.env.insert(key.to_owned(), value);
-    }
-
-    /// Starts `ramal serve` on the prepared port and waits until it answers.
-    async fn start(&self) -> Server {
-        let run = self.runs.fetch_add(1, Ordering::Relaxed) + 1;
-        let log = std::fs::File::create(self.prepared.data.path().join(format!("ramal-{run}.log")))
-            .unwrap();
-        let mut command = Command::new(env!("CARGO_BIN_EXE_ramal"));
-        command
-            .arg("serve")
-            .env_remove("RAMAL_CONFIG")
-            .envs(&self.prepared.env)
-            .env("RAMAL_BIND", format!("127.0.0.1:{}", self.port))
-            .stdout(Stdio::null())
-            .stderr(log);
-        let server = Server(command.spawn().expect("start ramal"));
-        let health = format!("http://127.0.0.1:{}/healthz", self.port);
-        let deadline = Instant::now() + Duration::from_secs(30);
-        loop {
-            if let Ok(res) = reqwest::get(&health).await
-                && res.status() == 200
-            {
-                return server;
-            }
-            assert!(
-                Instant::now() < deadline,
-                "ramal did not start: {}",
-                self.log(run)
-            );
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-    }
-
-    fn log(&self, run: u32) -> String {
-        std::fs::read_to_string(self.prepared.data.path().join(format!("ramal-{run}.log")))
-            .unwrap_or_default()
-    }
-
-    async fn store(&self) -> Arc<dyn CallStore> {
-        call_store::open(
-            &self.prepared.env["RAMAL_DATABASE_URL"],
-            self.prepared.data.path(),
-        )
-        .await
-        .unwrap()
-    }
-
     /// Ana calls; the recording is made `size` bytes before Ramal hears of it.
     async fn recorded_call(&self, store: &Arc<dyn CallStore>, size: u64) -> String {
         let sim = &self.prepared.sim;
@@ -203,26 +50,6 @@ impl Rig {
         }
         sid
     }
-
-    fn local_files(&self) -> Vec<String> {
-        local_recordings(self.prepared.data.path())
-    }
-}
-
-async fn wait_for(what: &str, secs: u64, mut check: impl AsyncFnMut() -> bool) {
-    let deadline = Instant::now() + Duration::from_secs(secs);
-    while !check().await {
-        assert!(Instant::now() < deadline, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-async fn job_state(store: &Arc<dyn CallStore>, sid: &str) -> call_store::model::RecordingJob {
-    store
-        .get_job(&RecordingSid::parse(sid).unwrap())
-        .await
-        .unwrap()
-        .expect("a job")
 }
 
 fn media(rig: &Rig, sid: &str) -> Vec<u8> {

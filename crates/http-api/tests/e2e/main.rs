@@ -3,9 +3,11 @@
 
 mod cluster;
 mod crash;
+mod crash_load;
 mod harness;
 mod outage;
 mod recordings;
+mod rig;
 mod scenarios;
 
 harness::on_both_databases!(
@@ -57,3 +59,9 @@ mod postgres_only {
         crate::outage::database_outage_loses_nothing().await;
     }
 }
+
+harness::on_both_databases_with_setup!(
+    crash_under_load from crash_load:
+    acknowledged_events_survive_kills,
+    graceful_stop_answers_what_it_started,
+);

@@ -62,6 +62,10 @@ bench-recordings:
 # Every benchmark, one after the other (takes several minutes).
 bench: bench-protocol bench-store bench-http bench-recordings bench-soak
 
+# Long fuzz run of the proptest suites (CI runs them with a smoke count); see scripts/fuzz.
+fuzz cases="200000":
+    scripts/fuzz {{cases}}
+
 # Build the container image `ramal` (webphone embedded; see Dockerfile).
 docker tag="ramal":
     docker build --build-arg RAMAL_GIT_REVISION="$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)" -t {{tag}} .

@@ -128,7 +128,11 @@ pub(crate) fn plausible_time(
     if at < earliest_event_time() {
         return Err(InputError::invalid(field, "before 2008"));
     }
-    if at > reference + MAX_FUTURE_SKEW {
+    // Within a day of chrono's last instant there is no later time to compare with.
+    if reference
+        .checked_add_signed(MAX_FUTURE_SKEW)
+        .is_some_and(|latest| at > latest)
+    {
         return Err(InputError::invalid(
             field,
             "more than a day after the event was received",

@@ -173,22 +173,33 @@ pub enum Party {
 impl Party {
     /// Parses a `From`/`To` value. `field` names the form field in errors.
     ///
-    /// Refused: control characters, over-long values, a `+` that does not start a valid E.164
-    /// number, an empty or malformed `client:` identity, a SIP URI with spaces.
+    /// Refused: control characters and U+FFFE/U+FFFF, over-long values, a `+` that does not
+    /// start a valid E.164 number, an empty or malformed `client:` identity, a SIP URI with
+    /// spaces.
     pub fn parse_field(value: &str, field: &'static str) -> Result<Self, InputError> {
-        if value.chars().any(char::is_control) {
-            return Err(InputError::invalid(field, "contains control characters"));
+        // U+FFFE and U+FFFF too: XML cannot carry them, and parties are echoed into TwiML.
+        if value
+            .chars()
+            .any(|c| c.is_control() || matches!(c, '\u{FFFE}' | '\u{FFFF}'))
+        {
+            return Err(InputError::invalid(
+                field,
+                "contains control characters or U+FFFE/U+FFFF",
+            ));
         }
         if let Some(identity) = value.strip_prefix("client:") {
             return ClientIdentity::parse(identity)
                 .map(Party::Client)
                 .map_err(|e| e.for_field(field));
         }
-        let lower_prefix = value.get(..5).map(str::to_ascii_lowercase);
-        if lower_prefix
-            .as_deref()
-            .is_some_and(|p| p.starts_with("sip:") || p == "sips:")
-        {
+        // Compared as bytes: a non-ASCII character right after `sip:` must not hide the scheme.
+        let has_scheme = |scheme: &str| {
+            value
+                .as_bytes()
+                .get(..scheme.len())
+                .is_some_and(|p| p.eq_ignore_ascii_case(scheme.as_bytes()))
+        };
+        if has_scheme("sip:") || has_scheme("sips:") {
             if value.len() > SIP_URI_MAX || value.chars().any(char::is_whitespace) {
                 return Err(InputError::invalid(
                     field,

@@ -38,5 +38,8 @@ pub mod state;
 pub mod voice;
 pub mod webhook;
 
+/// Proptest fuzz suites of the parsers that face untrusted input (`scripts/fuzz` runs them long).
+#[cfg(test)]
+mod fuzz;
 
 pub use startup::{Application, StartError};

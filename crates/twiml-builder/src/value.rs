@@ -154,9 +154,8 @@ impl<'a> AttrValue<'a> {
         for item in items {
             let choice = item.into();
             if let Some(text) = joined.as_mut() {
-                if !text.is_empty() {
-                    text.push(' ');
-                }
+                // At least one item is already in `text`, even if it was an empty string.
+                text.push(' ');
                 text.push_str(choice.as_str());
                 continue;
             }

@@ -48,8 +48,9 @@ impl ByteRange {
             if s.is_empty() {
                 Some(None)
             } else if s.bytes().all(|b| b.is_ascii_digit()) {
-                // Too many digits for u64 means far past the end: unsatisfiable.
-                s.parse().ok().map(Some)
+                // Too many digits for u64 means far past the end: saturating keeps the meaning
+                // (a first byte there is unsatisfiable, a last byte or suffix reaches the end).
+                Some(Some(s.parse().unwrap_or(u64::MAX)))
             } else {
                 None
             }

@@ -73,3 +73,8 @@ docker tag="ramal":
 # Load and soak: mixed webhooks for SOAK_SECONDS (300) on SQLite and PostgreSQL, memory over time.
 bench-soak:
     scripts/bench-soak
+
+# Long variants of the crash, outage and scale-out tests (CI runs the short ones).
+stress calls="200" kills="12":
+    scripts/ensure-postgres
+    RAMAL_CRASH_CALLS={{calls}} RAMAL_CRASH_KILLS={{kills}} cargo nextest run --profile ci -p http-api --test e2e crash_under_load cluster outage

@@ -143,8 +143,16 @@ async fn three_instances_share_calls_presence_live_updates_and_jobs() {
         assert!(spooled > 0, "{} spooled nothing", instance.base);
     }
 
-    // One history, whatever instance answers: every call complete, attributed to Bruno,
-    // with its own recording.
+    // Every webhook was acknowledged by one instance or another: once each instance has
+    // applied its own spool, the one history, whatever instance answers, has every call
+    // complete, attributed to Bruno, with its own recording.
+    for instance in &instances {
+        assert!(
+            instance.state.spool.settle(WAIT).await,
+            "{} applied its spool",
+            instance.base
+        );
+    }
     let calls = completed_calls(&app, &boss, 3).await;
     let bruno = ids[1];
     let mut recordings = HashSet::new();

@@ -856,9 +856,12 @@ pub(crate) async fn graceful_stop_answers_what_it_started(db: Db) {
     for connection in held {
         answers.push(connection.finish().await.map_err(|e| e.to_string()));
     }
+    // A request the server had started reading when the signal came is answered; one whose
+    // bytes it had not read yet (a race on a loaded machine) sees its connection closed, and
+    // is then simply not acknowledged. Never an HTTP error, never a half-answer.
     assert!(
-        answers.iter().all(|a| a == &Ok(204)),
-        "requests under way at the signal are answered: {answers:?}"
+        answers.iter().all(|a| matches!(a, Ok(204) | Err(_))),
+        "requests under way at the signal are answered or refused at the connection: {answers:?}"
     );
     let reports = tokio::time::timeout(Duration::from_secs(90), burst)
         .await
@@ -888,10 +891,17 @@ pub(crate) async fn graceful_stop_answers_what_it_started(db: Db) {
         "answered before the stop but not in the database ({summary}):\n{}",
         missing.join("\n")
     );
-    for i in 0..HELD {
+    for (i, answer) in answers.iter().enumerate() {
         let sid = CallSid::parse(&format!("CA{:032x}", 0xfeed_0000 + i)).unwrap();
         let events = store.call_events(&sid).await.unwrap();
-        assert_eq!(events.len(), 2, "both requests of connection {i} stored");
+        // The first request was answered before the signal; the second is stored exactly
+        // when it was answered.
+        let expected = if answer.is_ok() { 2 } else { 1 };
+        assert_eq!(
+            events.len(),
+            expected,
+            "requests of connection {i} stored ({answer:?})"
+        );
     }
     // A request the server did not answer is one it never started: refused, or dropped
     // before it was read; never answered with an error, never stored.

@@ -160,6 +160,31 @@ impl Default for CallQuery {
 }
 
 impl CallQuery {
+    /// Whether the number is the only filter (visibility included).
+    pub(crate) fn filters_only_by_number(&self) -> bool {
+        let CallQuery {
+            direction,
+            status,
+            agent_id,
+            number_contains,
+            started_from,
+            started_before,
+            has_recording,
+            visibility,
+            cursor: _,
+            limit: _,
+            with_total: _,
+        } = self;
+        number_contains.is_some()
+            && direction.is_none()
+            && status.is_none()
+            && agent_id.is_none()
+            && started_from.is_none()
+            && started_before.is_none()
+            && has_recording.is_none()
+            && *visibility == Visibility::All
+    }
+
     pub(crate) fn page_size(&self) -> i64 {
         i64::from(match self.limit {
             0 => DEFAULT_PAGE_SIZE,

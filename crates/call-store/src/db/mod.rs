@@ -1,18 +1,27 @@
 //! The two database backends and what they share.
 //!
-//! `queries/` holds every query and the event-application logic once; each backend
-//! module compiles it against its own connection type and adds what differs: how writers
-//! are serialized and how jobs are claimed.
+//! `queries/` holds the queries once; each backend module compiles it against its own
+//! connection type and adds what differs: how jobs are claimed, how "number contains" is
+//! found, and the event path (`sqlite_apply.rs`, one statement after another behind the
+//! single writer; `pg_apply.rs`, pipelined under advisory locks), whose decisions both
+//! take from `derive.rs`.
 
+pub(crate) mod derive;
+pub(crate) mod number_search;
+pub(crate) mod pg_apply;
+pub(crate) mod pg_numbers;
+pub(crate) mod pg_sql;
 pub(crate) mod postgres;
 pub(crate) mod rows;
 pub(crate) mod sqlite;
+pub(crate) mod sqlite_numbers;
 
 use chrono::{DateTime, Utc};
 
 use crate::error::InputError;
 
-/// `LIKE` on both number columns: what "number contains" does without a trigram index.
+/// `LIKE` on both number columns: what "number contains" means, and how it is found when
+/// no index is worth using.
 pub(crate) fn number_like<DB>(
     fragment: &crate::query::NumberFragment,
 ) -> Box<

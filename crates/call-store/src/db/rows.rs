@@ -115,7 +115,7 @@ impl NewEventRow {
     }
 }
 
-#[derive(Queryable, Selectable)]
+#[derive(Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = call_events)]
 pub(crate) struct EventRow {
     pub(crate) id: i64,

@@ -33,6 +33,7 @@ use diesel_async::{AsyncConnection, RunQueryDsl};
 use futures_util::FutureExt;
 use tokio::sync::{mpsc, oneshot};
 
+use super::number_search::NumberMatch;
 use crate::clock::Clock;
 use crate::config::{StoreOptions, prepare_sqlite_dir};
 use crate::db::rows::to_ms;
@@ -110,11 +111,6 @@ async fn connect(url: &str) -> ConnectionResult<Conn> {
     Ok(conn)
 }
 
-async fn lock_sids(_conn: &mut Conn, _sids: &[&str]) -> Result<(), StoreError> {
-    // Writers are already serialized: one writer thread, `BEGIN IMMEDIATE`.
-    Ok(())
-}
-
 async fn due_job_ids(conn: &mut Conn, now: i64, limit: i64) -> Result<Vec<i64>, StoreError> {
     use crate::schema::recording_jobs::dsl::*;
     recording_jobs
@@ -147,21 +143,31 @@ async fn live_columns(conn: &mut Conn, table: &str) -> Result<Vec<String>, Store
     Ok(rows.into_iter().map(|r| r.name).collect())
 }
 
-/// "Number contains" walks the history in order with `LIKE`. A trigram full-text index
-/// (FTS5, migration 000004, removed by 000005) made each write of a call pay for merging
-/// the index: ingest on a million calls fell from about 3,900 to 140 events/s. The scan
-/// costs about 35 ms per page at that size, and is fast on the histories SQLite
-/// deployments have.
-fn number_condition(
+/// "Number contains": through the distinct numbers or in history order, whichever costs
+/// less for this fragment (see `db/sqlite_numbers.rs`).
+async fn number_match(
+    conn: &mut Conn,
     fragment: &NumberFragment,
+    page: i64,
+) -> Result<NumberMatch, StoreError> {
+    super::sqlite_numbers::plan(conn, fragment, page).await
+}
+
+fn number_condition(
+    way: &NumberMatch,
+    top: Option<super::number_search::Top>,
 ) -> Box<dyn BoxableExpression<crate::schema::calls::table, Db, SqlType = diesel::sql_types::Bool>>
 {
-    super::number_like(fragment)
+    super::sqlite_numbers::condition(way, top)
 }
 
 mod q {
-    use super::{Conn, Db, due_job_ids, live_columns, lock_sids, number_condition};
+    use super::{Conn, Db, NumberMatch, due_job_ids, live_columns, number_condition, number_match};
     include!("queries/mod.rs");
+    mod apply {
+        include!("sqlite_apply.rs");
+    }
+    pub(crate) use self::apply::*;
 }
 
 type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;

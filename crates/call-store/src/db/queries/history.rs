@@ -33,8 +33,14 @@ pub(crate) async fn get_call(
     Ok(hydrate(conn, rows).await?.into_iter().next())
 }
 
-/// The history filters as a boxed query on `calls` (without cursor, order or limit).
-fn filtered(query: &CallQuery) -> calls::BoxedQuery<'_, Db> {
+/// The history filters as a boxed query on `calls` (without cursor, order or limit);
+/// `number` is how this backend finds `query.number_contains` (see `number_match`), and
+/// `top` lets it stop after a page when the number is the only filter.
+fn filtered<'a>(
+    query: &'a CallQuery,
+    number: Option<&NumberMatch>,
+    top: Option<Top>,
+) -> calls::BoxedQuery<'a, Db> {
     let mut q = calls::table.into_boxed();
     if let Some(direction) = query.direction {
         q = q.filter(calls::direction.eq(direction.as_str()));
@@ -45,8 +51,8 @@ fn filtered(query: &CallQuery) -> calls::BoxedQuery<'_, Db> {
     if let Some(agent) = query.agent_id {
         q = q.filter(calls::agent_id.eq(agent));
     }
-    if let Some(fragment) = &query.number_contains {
-        q = q.filter(number_condition(fragment));
+    if let Some(number) = number {
+        q = q.filter(number_condition(number, top));
     }
     if let Some(from) = query.started_from {
         q = q.filter(calls::started_at.ge(to_ms(from)));
@@ -87,10 +93,15 @@ enum Branch {
 async fn page_branch(
     conn: &mut Conn,
     query: &CallQuery,
+    number: Option<&NumberMatch>,
     branch: Branch,
     size: i64,
 ) -> Result<Vec<CallRow>, StoreError> {
-    let mut page = filtered(query);
+    let top = (matches!(branch, Branch::All) && query.filters_only_by_number()).then_some(Top {
+        cursor: query.cursor,
+        rows: size + 1,
+    });
+    let mut page = filtered(query, number, top);
     page = match branch {
         Branch::All => page,
         Branch::AgentOf(agent) => page.filter(calls::agent_id.eq(agent)),
@@ -121,8 +132,13 @@ async fn page_branch(
 
 pub(crate) async fn list_calls(conn: &mut Conn, query: &CallQuery) -> Result<CallPage, StoreError> {
     let size = query.page_size();
+    let number = match &query.number_contains {
+        Some(fragment) => Some(number_match(conn, fragment, size + 1).await?),
+        None => None,
+    };
+    let number = number.as_ref();
     let mut rows = match query.visibility {
-        Visibility::All => page_branch(conn, query, Branch::All, size).await?,
+        Visibility::All => page_branch(conn, query, number, Branch::All, size).await?,
         Visibility::Agent(agent) => {
             // "Own calls or missed inbound calls" as one OR makes both databases collect and
             // sort every match. Three ordered index scans, each stopping after a page, and a
@@ -133,7 +149,7 @@ pub(crate) async fn list_calls(conn: &mut Conn, query: &CallQuery) -> Result<Cal
                 Branch::PeerOf(agent),
                 Branch::Missed,
             ] {
-                for row in page_branch(conn, query, branch, size).await? {
+                for row in page_branch(conn, query, number, branch, size).await? {
                     merged.insert((row.started_at, row.id), row);
                 }
             }
@@ -150,7 +166,7 @@ pub(crate) async fn list_calls(conn: &mut Conn, query: &CallQuery) -> Result<Cal
         None
     };
     let total = if query.with_total {
-        let count: i64 = filtered(query)
+        let count: i64 = filtered(query, number, None)
             .count()
             .get_result(conn)
             .await

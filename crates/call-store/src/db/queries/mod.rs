@@ -1,10 +1,11 @@
 // The store's queries, written once and compiled twice: `include!`d by `db/sqlite.rs` and
 // `db/postgres.rs` (this file, then one module per concern below), each of which defines
 //   - `Conn`: its connection type, and `Db`: its diesel backend;
-//   - `lock_sids(conn, sids)`: serializes writers per call SID inside a transaction, in order;
 //   - `due_job_ids(conn, now, limit)`: selects (and on PostgreSQL locks) claimable jobs;
 //   - `live_columns(conn, table)`: the columns of a table in the live database;
-//   - `number_condition(fragment)`: the "number contains" filter (trigram-indexed on PostgreSQL).
+//   - `number_match(conn, fragment, page)` and `number_condition(&NumberMatch, top)`: how the
+//     "number contains" filter is found (through the distinct numbers or in history
+//     order, chosen per query: `db/number_search.rs`) and the condition that finds it.
 // diesel-async has no connection type generic over backends, and diesel's generic bounds
 // for every query would be longer than the queries; compiling the same text per backend
 // keeps one copy of the logic with full type checking on each backend.
@@ -15,16 +16,16 @@ use diesel::prelude::*;
 use diesel::result::{DatabaseErrorKind, Error as DieselError};
 use diesel_async::RunQueryDsl;
 
+use crate::db::number_search::Top;
 use crate::db::rows::{
-    AgentRow, CallDerivedRow, CallRow, CopyRow, EventRow, JobRow, LegDerivedRow, LegRow,
-    NewAgentRow, NewCopyRow, NewEventRow, NewPlaybackRow, PlaybackRow, RecordingDerivedRow,
-    RecordingRow, to_ms,
+    AgentRow, CallRow, CopyRow, EventRow, JobRow, LegRow, NewAgentRow, NewCopyRow,
+    NewPlaybackRow, PlaybackRow, RecordingRow, to_ms,
 };
 use crate::error::{InputError, StoreError, db};
-use crate::events::{CallEvent, EventKind, EventMeta};
+use crate::events::EventKind;
 use crate::ids::{CallSid, RecordingSid};
 use crate::model::{
-    Agent, AgentCredentials, AgentRole, ApplyOutcome, CallContact, CallSummary, DRIVE_SINK,
+    Agent, AgentCredentials, AgentRole, CallContact, CallSummary, DRIVE_SINK,
     JobFilter, JobState, NewAgent, PlaybackEntry, PlaybackVia, RecordingCopy, RecordingJob,
     RecordingView, SchemaDrift, StoredEvent,
 };
@@ -34,14 +35,10 @@ use crate::schema::{
     agents, call_events, call_legs, calls, playback_audit, recording_copies, recording_jobs,
     recordings,
 };
-use crate::state::{AgentRef, CallState, fold_call, fold_recording, recording_order};
-use crate::status::RecordingStatus;
+use crate::state::recording_order;
 
 mod agent_accounts {
     include!("agent_accounts.rs");
-}
-mod apply {
-    include!("apply.rs");
 }
 mod health {
     include!("health.rs");
@@ -52,13 +49,16 @@ mod history {
 mod job_queue {
     include!("job_queue.rs");
 }
+mod lookup {
+    include!("lookup.rs");
+}
 mod recording_files {
     include!("recording_files.rs");
 }
 
 pub(crate) use self::agent_accounts::*;
-pub(crate) use self::apply::*;
 pub(crate) use self::health::*;
 pub(crate) use self::history::*;
 pub(crate) use self::job_queue::*;
+pub(crate) use self::lookup::*;
 pub(crate) use self::recording_files::*;

@@ -486,3 +486,43 @@ pub(crate) async fn concurrent_writers_lose_nothing(db: &TestStore) {
         .unwrap();
     assert_eq!(page.total, Some(scenarios_all.len() as u64));
 }
+
+/// Polls `future` at most `polls + 1` times, then drops it: a caller that goes away.
+async fn give_up_after<F: std::future::Future>(future: F, polls: usize) -> Option<F::Output> {
+    let mut future = std::pin::pin!(future);
+    let mut left = polls;
+    std::future::poll_fn(|cx| match future.as_mut().poll(cx) {
+        std::task::Poll::Ready(out) => std::task::Poll::Ready(Some(out)),
+        std::task::Poll::Pending if left == 0 => std::task::Poll::Ready(None),
+        std::task::Poll::Pending => {
+            left -= 1;
+            std::task::Poll::Pending
+        }
+    })
+    .await
+}
+
+/// A caller that goes away in the middle of `apply` (a webhook whose client hung up)
+/// leaves the whole event or nothing, and no connection is reused half-way through its
+/// transaction: delivering everything again afterwards gives exactly the fold.
+pub(crate) async fn abandoned_applies_leave_nothing_half_done(db: &TestStore) {
+    let store = db.store.as_ref();
+    seed_agents(store).await;
+    let scenarios = scenarios::all(60, t0());
+    for (i, scenario) in scenarios.iter().enumerate() {
+        for (j, event) in scenario.events.iter().enumerate() {
+            // Give up after 0 to 11 polls: before, between and after the round trips.
+            let _ = give_up_after(store.apply(event, &meta()), (i * 7 + j * 3) % 12).await;
+        }
+    }
+    for scenario in &scenarios {
+        check_scenario(store, scenario, &scenario.events, scenario.name).await;
+        let keys: BTreeSet<String> = scenario.events.iter().map(CallEvent::dedupe_key).collect();
+        assert_eq!(
+            store.call_events(&scenario.root).await.unwrap().len(),
+            keys.len(),
+            "{}: every event stored once",
+            scenario.name
+        );
+    }
+}

@@ -56,10 +56,11 @@ pub(crate) async fn migrations_down_and_up(target: &call_store::StoreTarget) {
 }
 
 /// Migrations embedded for a backend (SQLite's fifth removes the trigram index its fourth
-/// added).
+/// added; PostgreSQL's fifth makes the event indexes partial; both sixths index the
+/// distinct numbers).
 fn embedded_migrations(target: &call_store::StoreTarget) -> usize {
     match target {
-        call_store::StoreTarget::Sqlite(_) => 5,
-        call_store::StoreTarget::Postgres(_) => 4,
+        call_store::StoreTarget::Sqlite(_) => 6,
+        call_store::StoreTarget::Postgres(_) => 6,
     }
 }

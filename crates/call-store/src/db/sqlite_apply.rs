@@ -1,7 +1,15 @@
-// Applying an event: locks, the event row, the refold of its recording and its call.
-// Included by `queries/mod.rs`: see there.
+// SQLite's event path: the event row, then the refold of its recording and its call, one
+// statement after another (an in-process database has no round trips to save). Included
+// by `db/sqlite.rs` inside its `q` module, after `queries/mod.rs`; PostgreSQL's pipelined
+// path is `db/pg_apply.rs`. Both decide what to write with `db/derive.rs`.
 
 use super::*;
+use crate::db::derive::{Touched, plan_call, plan_recording};
+use crate::db::rows::{CallDerivedRow, LegDerivedRow, NewEventRow, RecordingDerivedRow};
+use crate::events::{CallEvent, EventMeta};
+use crate::model::ApplyOutcome;
+use crate::state::{AgentRef, CallState};
+use crate::status::RecordingStatus;
 
 /// Stores `event` and refolds its call. Must run inside a write transaction.
 pub(crate) async fn apply_event(
@@ -10,24 +18,10 @@ pub(crate) async fn apply_event(
     meta: &EventMeta,
     now: i64,
 ) -> Result<ApplyOutcome, StoreError> {
-    // Lock order: the SID the event names first, then the call's root. A child SID is
-    // never a root, so two transactions never wait for each other in opposite orders.
-    // The named-SID lock also makes "recording for X" and "first event of leg X" see each
-    // other, whichever commits first.
-    let named = event.call_sid().as_str();
+    // No locks: the single writer thread runs one write at a time (see `db/sqlite.rs`).
     let root = match event.root_sid() {
-        Some(root) => {
-            lock_sids(conn, &[named, root.as_str()]).await?;
-            Some(root.as_str().to_owned())
-        }
-        None => {
-            lock_sids(conn, &[named]).await?;
-            let root = find_root(conn, named).await?;
-            if let Some(root) = root.as_deref().filter(|root| *root != named) {
-                lock_sids(conn, &[root]).await?;
-            }
-            root
-        }
+        Some(root) => Some(root.as_str().to_owned()),
+        None => find_root(conn, event.call_sid().as_str()).await?,
     };
     let row = NewEventRow::new(event, meta)?;
     let inserted = diesel::insert_into(call_events::table)
@@ -54,10 +48,7 @@ pub(crate) async fn apply_event(
     if let CallEvent::Recording(recording) = event {
         job_enqueued = refold_recording(conn, &recording.recording_sid, now).await?;
     }
-    let touched = match event {
-        CallEvent::Recording(recording) => Touched::Recording(&recording.recording_sid),
-        leg => Touched::Leg(leg.call_sid()),
-    };
+    let touched = Touched::of(event);
     let call_id = match &call_sid {
         Some(root) => refold_call(conn, root, touched, now).await?,
         None => None,
@@ -68,71 +59,6 @@ pub(crate) async fn apply_event(
         call_id,
         job_enqueued,
     })
-}
-
-/// The root SID of the call that has `sid` as its root or as a leg.
-pub(crate) async fn find_root(conn: &mut Conn, sid: &str) -> Result<Option<String>, StoreError> {
-    let as_root = calls::table
-        .filter(calls::root_sid.eq(sid))
-        .select(calls::root_sid)
-        .first::<String>(conn)
-        .await
-        .optional()
-        .map_err(db("looking up a call"))?;
-    if as_root.is_some() {
-        return Ok(as_root);
-    }
-    call_legs::table
-        .inner_join(calls::table)
-        .filter(call_legs::call_sid.eq(sid))
-        .select(calls::root_sid)
-        .first::<String>(conn)
-        .await
-        .optional()
-        .map_err(db("looking up a call leg"))
-}
-
-pub(crate) async fn call_id_of_root(
-    conn: &mut Conn,
-    root: &str,
-) -> Result<Option<i64>, StoreError> {
-    calls::table
-        .filter(calls::root_sid.eq(root))
-        .select(calls::id)
-        .first::<i64>(conn)
-        .await
-        .optional()
-        .map_err(db("looking up a call"))
-}
-
-/// The call's leg events, then the recording events naming its root or one of its legs.
-///
-/// Two index lookups with bound values. (One statement with `IN (subquery)` was tried:
-/// without fresh statistics PostgreSQL planned it as a scan of every event.)
-pub(crate) async fn load_call_events(
-    conn: &mut Conn,
-    root: &str,
-) -> Result<Vec<EventRow>, StoreError> {
-    let mut rows: Vec<EventRow> = call_events::table
-        .filter(call_events::root_sid.eq(root))
-        .select(EventRow::as_select())
-        .load(conn)
-        .await
-        .map_err(db("loading a call's events"))?;
-    let mut sids: BTreeSet<String> = BTreeSet::from([root.to_owned()]);
-    for row in &rows {
-        sids.insert(row.event()?.call_sid().to_string());
-    }
-    let sids: Vec<String> = sids.into_iter().collect();
-    let recordings: Vec<EventRow> = call_events::table
-        .filter(call_events::call_sid.eq_any(&sids))
-        .filter(call_events::kind.eq(EventKind::Recording.as_str()))
-        .select(EventRow::as_select())
-        .load(conn)
-        .await
-        .map_err(db("loading a call's recording events"))?;
-    rows.extend(recordings);
-    Ok(rows)
 }
 
 /// Re-derives the recording row from its events; enqueues its job once completed.
@@ -148,11 +74,7 @@ async fn refold_recording(
         .load(conn)
         .await
         .map_err(db("loading a recording's events"))?;
-    let events = rows
-        .iter()
-        .map(EventRow::event)
-        .collect::<Result<Vec<_>, _>>()?;
-    let Some(state) = fold_recording(sid, &events) else {
+    let Some(state) = plan_recording(sid, &rows)? else {
         return Ok(false);
     };
     let row = RecordingDerivedRow::new(&state, now);
@@ -184,15 +106,6 @@ async fn refold_recording(
     Ok(enqueued > 0)
 }
 
-/// What the event being applied changed, besides the call row.
-#[derive(Debug, Clone, Copy)]
-enum Touched<'a> {
-    /// A leg event: only this leg's row changes.
-    Leg(&'a CallSid),
-    /// A recording event: only this recording's link changes.
-    Recording(&'a RecordingSid),
-}
-
 /// Re-derives the call rooted at `root` from all its events and stores what changed: the
 /// call row always, the touched leg or recording link.
 async fn refold_call(
@@ -202,17 +115,13 @@ async fn refold_call(
     now: i64,
 ) -> Result<Option<i64>, StoreError> {
     let rows = load_call_events(conn, root.as_str()).await?;
-    let events = rows
-        .iter()
-        .map(EventRow::event)
-        .collect::<Result<Vec<_>, _>>()?;
-    let Some(state) = fold_call(root, &events) else {
+    let Some(plan) = plan_call(root, &rows, touched)? else {
         return Ok(None);
     };
-    let call_id = store_call_row(conn, &state, now).await?;
+    let call_id = store_call_row(conn, &plan.state, now).await?;
     match touched {
         Touched::Leg(sid) => {
-            let Some(leg) = state.legs.iter().find(|l| &l.call_sid == sid) else {
+            let Some(leg) = &plan.leg else {
                 return Ok(Some(call_id));
             };
             let row = LegDerivedRow::new(call_id, leg, now);
@@ -224,12 +133,7 @@ async fn refold_call(
                 .execute(conn)
                 .await
                 .map_err(db("storing a call leg"))?;
-            // A leg seen for the first time may be what recordings named before it existed.
-            let leg_events = events
-                .iter()
-                .filter(|e| e.root_sid().is_some() && e.call_sid() == sid)
-                .count();
-            if leg_events == 1 {
+            if plan.link_waiting {
                 diesel::update(
                     recordings::table
                         .filter(recordings::call_sid.eq_any([sid.as_str(), root.as_str()]))

@@ -1,0 +1,10 @@
+CREATE INDEX calls_numbers_trgm_idx ON calls USING gin ((from_number || ' ' || to_number) gin_trgm_ops);
+DROP TRIGGER calls_numbers_delete ON calls;
+DROP TRIGGER calls_numbers_update ON calls;
+DROP TRIGGER calls_numbers_insert ON calls;
+DROP FUNCTION calls_numbers();
+DROP TRIGGER phone_numbers_suffixes ON phone_numbers;
+DROP FUNCTION phone_numbers_suffixes();
+DROP TABLE call_numbers;
+DROP TABLE phone_number_suffixes;
+DROP TABLE phone_numbers;

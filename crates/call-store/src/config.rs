@@ -16,10 +16,53 @@ pub const DEFAULT_SQLITE_FILE: &str = "ramal.sqlite3";
 #[derive(Clone, PartialEq, Eq)]
 pub struct PostgresUrl(String);
 
+/// TCP settings added to a URL that does not choose its own. The driver's defaults
+/// (keepalive after two hours, no user timeout) leave a query on a connection whose server
+/// vanished without a reset (a host down, a dropped route) waiting for minutes to hours;
+/// with these, the connection fails within about a minute and the work is retried.
+const LIVENESS_DEFAULTS: [(&str, &str); 4] = [
+    // Probe a quiet connection after 30 s, every 10 s, give up after 3 unanswered probes.
+    ("keepalives_idle", "30"),
+    ("keepalives_interval", "10"),
+    ("keepalives_retries", "3"),
+    // Sent data unacknowledged for 30 s: the peer is gone.
+    ("tcp_user_timeout", "30"),
+];
+
 impl PostgresUrl {
-    /// The full URL, password included: pass it to the driver only.
-    pub fn expose(&self) -> &str {
-        &self.0
+    /// Reads a `postgres://` or `postgresql://` URL, adding the TCP liveness settings it
+    /// does not set itself (see [`PostgresUrl::expose`]).
+    ///
+    /// ```
+    /// let url = call_store::PostgresUrl::new("postgres://ramal@db/ramal?keepalives_idle=5").unwrap();
+    /// assert!(url.expose().contains("keepalives_idle=5&keepalives_interval=10"));
+    /// assert_eq!(url.to_string(), "postgres://ramal@db/ramal?keepalives_idle=5");
+    /// assert!(call_store::PostgresUrl::new("mysql://db/ramal").is_none());
+    /// ```
+    pub fn new(url: &str) -> Option<Self> {
+        let url = url.trim();
+        (url.starts_with("postgres://") || url.starts_with("postgresql://"))
+            .then(|| PostgresUrl(url.to_owned()))
+    }
+
+    /// The URL for the driver, password included, with TCP keepalives and a TCP user
+    /// timeout unless the URL sets them. Pass it to the driver only.
+    pub fn expose(&self) -> String {
+        let query = self.0.split_once('?').map_or("", |(_, q)| q);
+        let set: Vec<&str> = query
+            .split('&')
+            .filter_map(|kv| kv.split('=').next())
+            .collect();
+        let mut url = self.0.clone();
+        for (key, value) in LIVENESS_DEFAULTS {
+            if !set.contains(&key) {
+                url.push(if url.contains('?') { '&' } else { '?' });
+                url.push_str(key);
+                url.push('=');
+                url.push_str(value);
+            }
+        }
+        url
     }
 
     /// The URL with the password replaced by `***`.
@@ -74,8 +117,8 @@ impl StoreTarget {
     /// empty database.
     pub fn parse(url: &str, data_dir: &Path) -> Result<Self, StoreError> {
         let url = url.trim();
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            return Ok(StoreTarget::Postgres(PostgresUrl(url.to_owned())));
+        if let Some(url) = PostgresUrl::new(url) {
+            return Ok(StoreTarget::Postgres(url));
         }
         let path = url
             .strip_prefix("sqlite://")
@@ -198,6 +241,24 @@ mod tests {
         ));
         assert!(StoreTarget::parse("sqlite::memory:", dir).is_err());
         assert!(StoreTarget::parse("mysql://h/db", dir).is_err());
+    }
+
+    #[test]
+    fn postgres_connections_notice_a_vanished_server() {
+        let url = PostgresUrl::new("postgres://u@h/db").unwrap();
+        assert_eq!(
+            url.expose(),
+            "postgres://u@h/db?keepalives_idle=30&keepalives_interval=10&keepalives_retries=3&tcp_user_timeout=30"
+        );
+        let own =
+            PostgresUrl::new("postgresql://u@h/db?sslmode=disable&tcp_user_timeout=0").unwrap();
+        assert_eq!(
+            own.expose(),
+            "postgresql://u@h/db?sslmode=disable&tcp_user_timeout=0&keepalives_idle=30&keepalives_interval=10&keepalives_retries=3"
+        );
+        for url in [url.expose(), own.expose()] {
+            url.parse::<tokio_postgres::Config>().expect(&url);
+        }
     }
 
     #[test]

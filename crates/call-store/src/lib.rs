@@ -18,7 +18,7 @@ pub mod state;
 pub mod status;
 pub mod store;
 
-pub use config::{StoreOptions, StoreTarget, open, open_target};
+pub use config::{PostgresUrl, StoreOptions, StoreTarget, open, open_target};
 pub use csv::export_csv;
 pub use error::{InputError, StoreError};
 pub use migrate::{migrate, migration_status, revert_migrations};

@@ -193,7 +193,7 @@ async fn sqlite(path: PathBuf, action: Action) -> Result<Outcome, StoreError> {
 async fn perform(target: &StoreTarget, action: Action) -> Result<Outcome, StoreError> {
     match target {
         StoreTarget::Sqlite(path) => sqlite(path.clone(), action).await,
-        StoreTarget::Postgres(url) => postgres(url.expose(), action).await,
+        StoreTarget::Postgres(url) => postgres(&url.expose(), action).await,
     }
 }
 

@@ -32,7 +32,9 @@ pub struct Link {
 impl Link {
     pub(super) fn new(url: &str, instance: u64, outgoing: mpsc::UnboundedReceiver<Signal>) -> Self {
         Self {
-            url: url.to_owned(),
+            // With the store's TCP liveness settings: a LISTEN connection to a vanished
+            // server is noticed (and reopened) within about a minute.
+            url: call_store::PostgresUrl::new(url).map_or_else(|| url.to_owned(), |u| u.expose()),
             instance,
             outgoing,
         }

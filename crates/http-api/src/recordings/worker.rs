@@ -41,6 +41,10 @@ pub enum JobError {
     /// Downloading from Twilio failed.
     #[error("twilio: {0}")]
     Fetch(#[from] FetchError),
+    /// The attempt ran out of time before the job's lease would end (something stalled:
+    /// a transfer, a sink, the database); it is tried again.
+    #[error("the attempt did not finish within {}s (the job's lease ends soon after)", .0.as_secs())]
+    TimedOut(Duration),
     /// A sink failed.
     #[error("{sink}: {error}")]
     Sink {
@@ -55,7 +59,7 @@ impl JobError {
     /// Whether retrying cannot help: the job goes dead at once.
     pub fn is_permanent(&self) -> bool {
         match self {
-            JobError::Store(_) => false,
+            JobError::Store(_) | JobError::TimedOut(_) => false,
             JobError::UnknownRecording | JobError::NotCompleted(_) | JobError::NoTwilio => true,
             JobError::Fetch(e) => e.is_permanent(),
             JobError::Sink { error, .. } => error.is_permanent(),
@@ -210,7 +214,14 @@ impl Worker {
         let config = &self.state.config.recordings;
         let sid = job.recording_sid.clone();
         let started = std::time::Instant::now();
-        let outcome = self.file(&sid).await;
+        // An attempt never outlives its lease: one that stalls is abandoned (its partial
+        // files go with it) and recorded as a failure, so the job is retried after its
+        // backoff instead of sitting "running" until the lease ends.
+        let limit = attempt_limit(config.lease);
+        let outcome = match tokio::time::timeout(limit, self.file(&sid)).await {
+            Ok(outcome) => outcome,
+            Err(_) => Err(JobError::TimedOut(limit)),
+        };
         let call_sid = match &outcome {
             Ok(call_sid) => call_sid.clone(),
             Err(_) => store
@@ -390,6 +401,12 @@ pub fn backoff(base: Duration, max: Duration, attempts: u32) -> Duration {
     exp / 2 + (exp / 2).mul_f64(unit)
 }
 
+/// How long one attempt may run: the lease less a margin (a tenth, at most 30 s) to record
+/// the outcome while the lease still holds.
+pub fn attempt_limit(lease: Duration) -> Duration {
+    lease.saturating_sub((lease / 10).min(Duration::from_secs(30)))
+}
+
 /// What names the stored file: the call's time, direction, the other party, the agent, the
 /// recording's length.
 fn call_info(view: &RecordingView, call: Option<&CallSummary>) -> CallInfo {
@@ -487,7 +504,24 @@ mod tests {
     }
 
     #[test]
+    fn an_attempt_ends_before_its_lease() {
+        assert_eq!(
+            attempt_limit(Duration::from_secs(900)),
+            Duration::from_secs(870)
+        );
+        assert_eq!(
+            attempt_limit(Duration::from_secs(60)),
+            Duration::from_secs(54)
+        );
+        assert_eq!(
+            attempt_limit(Duration::from_secs(1)),
+            Duration::from_millis(900)
+        );
+    }
+
+    #[test]
     fn permanence_follows_the_cause() {
+        assert!(!JobError::TimedOut(Duration::from_secs(1)).is_permanent());
         assert!(JobError::NoTwilio.is_permanent());
         assert!(JobError::Fetch(FetchError::Unauthorized(401)).is_permanent());
         assert!(!JobError::Fetch(FetchError::NotFound).is_permanent());

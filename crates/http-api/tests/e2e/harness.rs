@@ -204,6 +204,14 @@ const FAST_FILING: [(&str, &str); 3] = [
 
 /// Database, listener, simulator (and stand-in) and the environment pointing Ramal at them.
 pub(crate) async fn prepare(db: Db, setup: Setup) -> Option<Prepared> {
+    // RAMAL_TEST_LOG=<filter> prints the servers' logs (e.g. `http_api=debug`), to see what
+    // a failing scenario did.
+    if let Ok(filter) = std::env::var("RAMAL_TEST_LOG") {
+        let _ = tracing_subscriber::fmt()
+            .with_env_filter(tracing_subscriber::EnvFilter::new(filter))
+            .with_test_writer()
+            .try_init();
+    }
     let data = tempfile::tempdir().unwrap();
     let (database_url, pg) = match db {
         Db::Sqlite => (

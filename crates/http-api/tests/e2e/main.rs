@@ -38,6 +38,7 @@ harness::on_both_databases_with_setup!(
     recording_is_filed_in_drive_too,
     media_redirects_never_leak_credentials,
     faults_everywhere_still_file_everything_once,
+    a_stalled_download_is_abandoned_and_retried,
     dead_jobs_say_why_and_can_be_retried,
     twilio_streams_before_filing,
     deleted_from_twilio_once_filed,

@@ -489,6 +489,29 @@ pub(crate) async fn faults_everywhere_still_file_everything_once(db: Db) {
     assert!(failed_drive > 0);
 }
 
+/// A download that goes quiet mid-body (the connection left open) does not hold its job
+/// until the lease ends or the read timeout (60 s) fires: the attempt is abandoned just
+/// before its lease, recorded as a failure, and the retry files the recording.
+pub(crate) async fn a_stalled_download_is_abandoned_and_retried(db: Db) {
+    let setup = Setup::default().env("RAMAL_RECORDING_LEASE", "3s");
+    let Some(app) = TestApp::spawn_custom(db, setup).await else {
+        return;
+    };
+    ana(&app).await;
+    app.sim.inject_media_faults(MediaFault::StallMidBody, 1);
+    let sid = recorded_call(&app, "+5531920000001", 12).await;
+    let job = app.wait_filed(&sid, 30).await;
+    assert_eq!(job.state, JobState::Done, "{job:?}");
+    assert_eq!(job.attempts, 2, "{job:?}");
+    assert_eq!(app.local_recordings().len(), 1);
+    let expected = twilio_media(&app, &sid);
+    let name = &app.local_recordings()[0];
+    assert!(std::fs::read(app.data_dir.join("recordings").join(name)).unwrap() == expected);
+    let text = metrics(&app).await;
+    assert_eq!(metric(&text, "ramal_recording_jobs_failed_total"), 1);
+    assert_eq!(metric(&text, "ramal_recording_jobs_done_total"), 1);
+}
+
 pub(crate) async fn dead_jobs_say_why_and_can_be_retried(db: Db) {
     let setup = Setup::default()
         .drive()

@@ -16,6 +16,9 @@ pub(super) struct MediaBody {
     spec: MediaSpec,
     offset: u64,
     fail_at: Option<u64>,
+    /// At `fail_at`, stall (nothing more is sent, the connection stays open) instead of
+    /// dropping the connection.
+    stall: bool,
 }
 
 impl MediaBody {
@@ -24,6 +27,15 @@ impl MediaBody {
             spec,
             offset: 0,
             fail_at,
+            stall: false,
+        }
+    }
+
+    /// A body that sends its first `at` bytes, then nothing, never ending.
+    pub(super) fn stalling(spec: MediaSpec, at: u64) -> Self {
+        Self {
+            stall: true,
+            ..Self::new(spec, Some(at))
         }
     }
 }
@@ -42,6 +54,10 @@ impl MessageBody for MediaBody {
         let this = self.get_mut();
         let stop = this.fail_at.unwrap_or(u64::MAX).min(this.spec.len());
         if this.offset >= stop {
+            if this.stall && this.offset < this.spec.len() {
+                // Never woken: the client sees an open connection that goes quiet.
+                return Poll::Pending;
+            }
             if this.fail_at.is_some() && this.offset < this.spec.len() {
                 return Poll::Ready(Some(Err(std::io::Error::new(
                     std::io::ErrorKind::ConnectionAborted,

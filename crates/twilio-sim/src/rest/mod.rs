@@ -92,6 +92,9 @@ pub enum MediaFault {
     ServerError,
     /// Announce the full `Content-Length`, send half the bytes, then drop the connection.
     DropMidBody,
+    /// Announce the full `Content-Length`, send half the bytes, then go quiet with the
+    /// connection left open (a stalled transfer: only the client's read timeout ends it).
+    StallMidBody,
 }
 
 /// The two running servers.

@@ -102,6 +102,12 @@ fn serve_media(shared: &Shared, spec: MediaSpec) -> HttpResponse {
     let fail_at = match fault {
         Some(MediaFault::ServerError) => return errors::internal(),
         Some(MediaFault::DropMidBody) => Some(spec.len() / 2),
+        Some(MediaFault::StallMidBody) => {
+            let half = spec.len() / 2;
+            return HttpResponse::Ok()
+                .content_type(spec.format().content_type())
+                .body(MediaBody::stalling(spec, half));
+        }
         None => None,
     };
     HttpResponse::Ok()

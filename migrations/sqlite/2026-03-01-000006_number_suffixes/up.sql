@@ -1,9 +1,10 @@
 -- "Number contains" without scanning the history and without the write cost of 000004's
 -- full-text index: numbers are far fewer than calls (a customer calls many times; our own
 -- numbers and agents are in every call), so the substring search runs on the distinct
--- numbers, then fetches their calls newest first. Maintained by triggers, so every write
--- of calls (the event path, bulk imports, the backfill below) keeps it exact; an event
--- that changes neither the numbers nor the start of its call costs nothing more. How it
+-- numbers, then fetches their calls newest first. Triggers note every write of calls that
+-- changes a call's numbers or start (the event path, bulk imports); the store's writer
+-- brings the index up to date from those notes before each commit (see
+-- `call_numbers_pending` below). An event that changes neither costs nothing more. How it
 -- is queried: crates/call-store/src/db/number_search.rs and sqlite_numbers.rs. These
 -- tables are an index, not part of the diesel schema.
 
@@ -49,31 +50,30 @@ INSERT INTO call_numbers (number_id, started_at, call_id)
 SELECT DISTINCT n.id, c.started_at, c.id FROM calls AS c
 JOIN phone_numbers AS n ON n.number IN (c.from_number, c.to_number);
 
+-- Calls whose index entries are out of date, with the values their entries were made
+-- from. The triggers on calls only note the call here: a trigger is compiled into every
+-- statement that may fire it, and diesel prepares each upsert of a call afresh, so the
+-- index work itself (numbers, their suffixes, the call's entries) runs once per write
+-- transaction, set-based, just before it commits (`db/sqlite_numbers.rs`, `DRAIN`).
+-- Readers never see a noted call: the note and its processing commit together. A search
+-- that finds notes (written outside the store) reads the history in order instead.
+CREATE TABLE call_numbers_pending (
+    call_id INTEGER NOT NULL,
+    old_started_at INTEGER,
+    old_from TEXT,
+    old_to TEXT
+) STRICT;
+
 CREATE TRIGGER calls_numbers_insert AFTER INSERT ON calls BEGIN
-    INSERT INTO phone_numbers (number)
-    SELECT v.number FROM (SELECT new.from_number AS number UNION SELECT new.to_number) AS v
-    WHERE NOT EXISTS (SELECT 1 FROM phone_numbers AS p WHERE p.number = v.number);
-    INSERT INTO call_numbers (number_id, started_at, call_id)
-    SELECT n.id, new.started_at, new.id FROM phone_numbers AS n
-    WHERE n.number IN (new.from_number, new.to_number)
-        AND NOT EXISTS (SELECT 1 FROM call_numbers
-                        WHERE number_id = n.id AND started_at = new.started_at AND call_id = new.id);
+    INSERT INTO call_numbers_pending (call_id) VALUES (new.id);
 END;
 
 -- Calls are rewritten on every event; only a change of number or start touches the index.
 CREATE TRIGGER calls_numbers_update AFTER UPDATE OF from_number, to_number, started_at ON calls
 WHEN old.from_number IS NOT new.from_number OR old.to_number IS NOT new.to_number
     OR old.started_at IS NOT new.started_at BEGIN
-    DELETE FROM call_numbers WHERE call_id = old.id AND started_at = old.started_at
-        AND number_id IN (SELECT id FROM phone_numbers WHERE number IN (old.from_number, old.to_number));
-    INSERT INTO phone_numbers (number)
-    SELECT v.number FROM (SELECT new.from_number AS number UNION SELECT new.to_number) AS v
-    WHERE NOT EXISTS (SELECT 1 FROM phone_numbers AS p WHERE p.number = v.number);
-    INSERT INTO call_numbers (number_id, started_at, call_id)
-    SELECT n.id, new.started_at, new.id FROM phone_numbers AS n
-    WHERE n.number IN (new.from_number, new.to_number)
-        AND NOT EXISTS (SELECT 1 FROM call_numbers
-                        WHERE number_id = n.id AND started_at = new.started_at AND call_id = new.id);
+    INSERT INTO call_numbers_pending (call_id, old_started_at, old_from, old_to)
+    VALUES (old.id, old.started_at, old.from_number, old.to_number);
 END;
 
 CREATE TRIGGER calls_numbers_delete AFTER DELETE ON calls BEGIN

@@ -192,6 +192,17 @@ impl std::fmt::Debug for SqliteStore {
     }
 }
 
+/// Lowers the calling thread's CPU priority to nice 10 (on Linux, nice is per thread).
+/// Best effort: a refusal (a seccomp profile, say) leaves the thread as it was.
+#[cfg(target_os = "linux")]
+fn lower_priority() {
+    let tid = rustix::thread::gettid();
+    let _ = rustix::process::setpriority_process(Some(tid), 10);
+}
+
+#[cfg(not(target_os = "linux"))]
+fn lower_priority() {}
+
 /// Opens the writer connection and migrates, on the calling (blocking-capable) thread.
 fn open_writer(url: &str) -> Result<Conn, StoreError> {
     let mut conn = SqliteConnection::establish(url).map_err(|source| StoreError::Connect {
@@ -213,9 +224,13 @@ impl SqliteStore {
         let (tx, rx) = mpsc::channel(WRITE_QUEUE);
         let (ready_tx, ready_rx) = oneshot::channel();
         let writer_url = url.clone();
+        let background = options.background_writer;
         std::thread::Builder::new()
             .name("ramal-sqlite-writer".into())
             .spawn(move || {
+                if background {
+                    lower_priority();
+                }
                 let conn = match open_writer(&writer_url) {
                     Ok(conn) => {
                         let _ = ready_tx.send(Ok(()));
@@ -347,6 +362,12 @@ async fn run_writer(mut conn: Conn, url: String, mut jobs: mpsc::Receiver<WriteJ
                 }
                 if panicked {
                     Err(StoreError::NotCommitted("a write panicked".into()))
+                } else if let Err(e) = super::sqlite_numbers::drain(&mut conn).await {
+                    // The index would disagree with the calls: commit neither.
+                    let _ = conn
+                        .spawn_blocking(AnsiTransactionManager::rollback_transaction)
+                        .await;
+                    Err(e)
                 } else {
                     let committed = conn
                         .spawn_blocking(AnsiTransactionManager::commit_transaction)

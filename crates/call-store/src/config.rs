@@ -163,6 +163,12 @@ pub struct StoreOptions {
     pub lock_timeout: Duration,
     /// The clock used for leases, retries and `updated_at`.
     pub clock: Arc<dyn Clock>,
+    /// SQLite: run the single writer thread at a lower CPU priority (nice 10, Linux), for
+    /// servers whose writes are applied in the background (behind a durable queue) while
+    /// request handling must not wait for a CPU. When the CPU is not contended it makes no
+    /// difference; when it is, requests are served first and the writer catches up after.
+    /// No effect on PostgreSQL, whose server does the work.
+    pub background_writer: bool,
 }
 
 impl Default for StoreOptions {
@@ -174,6 +180,7 @@ impl Default for StoreOptions {
             statement_timeout: Duration::from_secs(30),
             lock_timeout: Duration::from_secs(10),
             clock: Arc::new(SystemClock),
+            background_writer: false,
         }
     }
 }

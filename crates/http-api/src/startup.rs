@@ -84,7 +84,15 @@ impl Application {
             path: config.data_dir.display().to_string(),
             source,
         })?;
-        let store = call_store::open(&config.database_url, &config.data_dir).await?;
+        // Webhook events reach the store through the spool's background applier, so the
+        // SQLite writer yields the CPU to request handling (acknowledgements wait for the
+        // spool's fsync, never for the writer).
+        let target = call_store::StoreTarget::parse(&config.database_url, &config.data_dir)?;
+        let options = call_store::StoreOptions {
+            background_writer: true,
+            ..Default::default()
+        };
+        let store = call_store::open_target(&target, options).await?;
         let listener = TcpListener::bind(config.bind).map_err(|source| StartError::Bind {
             addr: config.bind.to_string(),
             source,

@@ -11,10 +11,14 @@ async fn main() -> std::io::Result<()> {
         .nth(1)
         .unwrap_or_else(|| "127.0.0.1:8090".to_owned());
     HttpServer::new(|| {
-        App::new().route(
-            "/",
-            web::get().to(|| async { HttpResponse::Ok().body("hello") }),
-        )
+        // Any method and path: the benchmark also replays the signed webhook requests here,
+        // so the ceiling pays the same load-tool cost (a Lua-built POST per request) as the
+        // webhook routes it is compared with.
+        // The body is read, as the webhook handlers read theirs: actix closes the connection
+        // after a response whose request body was left unread.
+        App::new().default_service(web::to(|_body: web::Bytes| async {
+            HttpResponse::Ok().body("hello")
+        }))
     })
     .bind(addr)?
     .run()
